@@ -1,0 +1,252 @@
+"""The RUMPSP 0.4 wire format, sans-IO: frames, banner and handshake bodies.
+
+Nothing here touches a socket. Both the server and the client build frames with
+the encoders and turn received bytes into frames with :class:`Decoder`, which
+takes bytes split at any point and never allocates a frame's advertised size
+before those bytes have actually arrived.
+"""
+from __future__ import annotations
+
+import struct
+from typing import NamedTuple
+
+PROTOMAJOR = 0
+PROTOMINOR = 4
+HDRSZ = 24
+MAXBANNER = 96
+AUTHLEN = 16  # bytes in a prefork cookie
+
+# Default ceiling on one frame: a 64 MiB copy plus its header and copy descriptor.
+DEFAULT_MAX_FRAME = 64 * 1024 * 1024 + 4096
+
+HEADER = struct.Struct("<QQHHI")        # len, reqno, class, type, union
+_SYSRESP = struct.Struct("<QQHHIi4xqq")  # header + error, pad, retval[0], retval[1]
+_HSRESP = struct.Struct("<QQHHIi")       # header + int error
+_COPYREQ = struct.Struct("<QQHHIQQ")     # header + len, addr
+_U64 = struct.Struct("<Q")
+_FORKBODY = struct.Struct("<16si")
+
+# Frame classes.
+REQ, RESP, ERROR = 0, 1, 2
+# Frame types.
+HANDSHAKE, SYSCALL, COPYIN, COPYINSTR, COPYOUT, COPYOUTSTR, ANONMMAP, PREFORK, RAISE = range(9)
+TYPE_NAMES = ("HANDSHAKE", "SYSCALL", "COPYIN", "COPYINSTR", "COPYOUT", "COPYOUTSTR",
+              "ANONMMAP", "PREFORK", "RAISE")
+# Handshake kinds (the union field of a HANDSHAKE request).
+HANDSHAKE_GUEST, HANDSHAKE_AUTH, HANDSHAKE_FORK, HANDSHAKE_EXEC = 0, 1, 2, 3
+
+# Error codes carried in an ERROR frame, and the NetBSD errno each one becomes.
+ERR_NONE, ERR_TRYAGAIN, ERR_AUTH, ERR_INVALID_PREFORK, ERR_RFORK_FAILED = 0, 1, 2, 3, 4
+ERR_INEXEC, ERR_NOMEM, ERR_MALFORMED_REQUEST = 5, 6, 7
+ERROR_ERRNO = {ERR_NONE: 0, ERR_TRYAGAIN: 35, ERR_AUTH: 1, ERR_INVALID_PREFORK: 3,
+               ERR_RFORK_FAILED: 5, ERR_INEXEC: 16, ERR_NOMEM: 12,
+               ERR_MALFORMED_REQUEST: 22}
+
+_MASK64 = (1 << 64) - 1
+
+
+class ProtocolError(Exception):
+    """The peer broke the framing; the connection cannot continue."""
+
+
+class Frame(NamedTuple):
+    reqno: int
+    cls: int
+    type: int
+    union: int  # sysnum, error, handshake kind or signo, by frame type
+    body: bytes
+
+
+# ----- banner -----------------------------------------------------------------
+
+def banner(ostype: str = "NetBSD", osrelease: str = "7.99.34", machine: str = "amd64") -> bytes:
+    """The line a server writes right after accepting, in one write."""
+    line = f"RUMPSP-{PROTOMAJOR}.{PROTOMINOR}-{ostype}-{osrelease}/{machine}\n".encode()
+    if len(line) > MAXBANNER:
+        raise ValueError("banner longer than 96 bytes")
+    return line
+
+
+class Banner(NamedTuple):
+    major: int
+    minor: int
+    ostype: str
+    osrelease: str
+    machine: str
+
+
+def parse_banner(data: bytes) -> Banner:
+    """Parse a banner line as the C client does; ProtocolError if malformed."""
+    if not data.endswith(b"\n") or len(data) > MAXBANNER:
+        raise ProtocolError("banner is not one line of at most 96 bytes")
+    try:
+        text = data[:-1].decode("ascii")
+        proto, version, ostype, rest = text.split("-", 3)
+        major, minor = (int(x) for x in version.split("."))
+        osrelease, machine = rest.rsplit("/", 1)
+    except ValueError as e:
+        raise ProtocolError(f"malformed banner {data!r}") from e
+    if proto != "RUMPSP":
+        raise ProtocolError(f"not a RUMPSP banner: {data!r}")
+    return Banner(major, minor, ostype, osrelease, machine)
+
+
+# ----- encoders ---------------------------------------------------------------
+
+def header(length: int, reqno: int, cls: int, typ: int, union: int = 0) -> bytes:
+    return HEADER.pack(length, reqno & _MASK64, cls, typ, union & 0xFFFFFFFF)
+
+
+def frame(reqno: int, cls: int, typ: int, union: int = 0, body: bytes = b"") -> bytes:
+    return header(HDRSZ + len(body), reqno, cls, typ, union) + body
+
+
+def error_frame(reqno: int, code: int) -> bytes:
+    """ERROR frames are header-only and carry type 0, whatever they answer."""
+    return HEADER.pack(HDRSZ, reqno & _MASK64, ERROR, 0, code)
+
+
+def handshake_request(reqno: int, kind: int, body: bytes = b"") -> bytes:
+    return frame(reqno, REQ, HANDSHAKE, kind, body)
+
+
+def guest_body(name: str | bytes) -> bytes:
+    if isinstance(name, str):
+        name = name.encode()
+    return name + b"\0"
+
+
+def handshake_response(reqno: int, error: int = 0) -> bytes:
+    return _HSRESP.pack(HDRSZ + 4, reqno, RESP, HANDSHAKE, 0, error)
+
+
+def fork_body(cookie: bytes, cancel: bool = False) -> bytes:
+    return _FORKBODY.pack(cookie, 1 if cancel else 0)
+
+
+def parse_fork_body(body: bytes) -> tuple[bytes, int]:
+    if len(body) != _FORKBODY.size:
+        raise ProtocolError("FORK handshake body must be 20 bytes")
+    cookie, cancel = _FORKBODY.unpack(body)
+    return cookie, cancel
+
+
+def syscall_request(reqno: int, sysnum: int, args: bytes) -> bytes:
+    return header(HDRSZ + len(args), reqno, REQ, SYSCALL, sysnum) + args
+
+
+def syscall_response(reqno: int, error: int, rv0: int = 0, rv1: int = 0) -> bytes:
+    return _SYSRESP.pack(HDRSZ + 24, reqno, RESP, SYSCALL, 0, error,
+                         _signed64(rv0), _signed64(rv1))
+
+
+def parse_syscall_response(body: bytes) -> tuple[int, int, int]:
+    """(error, retval0, retval1) from a SYSCALL RESP body."""
+    if len(body) < 24:
+        raise ProtocolError("short SYSCALL response")
+    return _SYSRESP.unpack_from(b"\0" * HDRSZ + body[:24])[5:]
+
+
+def prefork_response(reqno: int, cookie: bytes) -> bytes:
+    return frame(reqno, RESP, PREFORK, 0, cookie)
+
+
+def copy_request(reqno: int, typ: int, length: int, addr: int) -> bytes:
+    """A COPYIN or COPYINSTR request (the server asks for client memory)."""
+    return _COPYREQ.pack(HDRSZ + 16, reqno, REQ, typ, 0, length, addr)
+
+
+def copyout_header(reqno: int, addr: int, length: int, typ: int = COPYOUT) -> bytes:
+    """Header and copy descriptor of a COPYOUT; the data follows it on the wire."""
+    return _COPYREQ.pack(HDRSZ + 16 + length, reqno, REQ, typ, 0, length, addr)
+
+
+def parse_copy_request(body: bytes) -> tuple[int, int]:
+    """(len, addr) of a COPYIN/COPYINSTR/COPYOUT request body."""
+    if len(body) < 16:
+        raise ProtocolError("short copy request")
+    return _COPYREQ.unpack_from(b"\0" * HDRSZ + body[:16])[5:]
+
+
+def copy_response(reqno: int, data: bytes) -> bytes:
+    """The client's answer to COPYIN and COPYINSTR alike: RESP of type COPYIN."""
+    return header(HDRSZ + len(data), reqno, RESP, COPYIN) + data
+
+
+def anonmmap_request(reqno: int, size: int) -> bytes:
+    return frame(reqno, REQ, ANONMMAP, 0, _U64.pack(size))
+
+
+def anonmmap_response(reqno: int, addr: int) -> bytes:
+    return frame(reqno, RESP, ANONMMAP, 0, _U64.pack(addr))
+
+
+def parse_u64(body: bytes) -> int:
+    if len(body) < 8:
+        raise ProtocolError("short 8-byte body")
+    return _U64.unpack_from(body)[0]
+
+
+def raise_request(signo: int, reqno: int = 0) -> bytes:
+    return HEADER.pack(HDRSZ, reqno, REQ, RAISE, signo)
+
+
+def prefork_request(reqno: int) -> bytes:
+    return HEADER.pack(HDRSZ, reqno, REQ, PREFORK, 0)
+
+
+def _signed64(v: int) -> int:
+    v &= _MASK64
+    return v - (1 << 64) if v >> 63 else v
+
+
+# ----- decoder ----------------------------------------------------------------
+
+class Decoder:
+    """Incremental frame decoder.
+
+    ``feed(data)`` returns every frame completed by ``data``. A length field
+    below 24 or above ``max_frame`` raises ProtocolError, and so does every
+    later feed: the stream cannot be resynchronised.
+    """
+
+    __slots__ = ("max_frame", "_buf", "_error")
+
+    def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
+        self.max_frame = max_frame
+        self._buf = bytearray()
+        self._error: str | None = None
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> list[Frame]:
+        if self._error is not None:
+            raise ProtocolError(self._error)
+        buf = self._buf
+        if buf:
+            buf += data
+            view: bytes | bytearray = buf
+        else:
+            view = data
+        frames: list[Frame] = []
+        pos = 0
+        end = len(view)
+        unpack = HEADER.unpack_from
+        while end - pos >= HDRSZ:
+            length, reqno, cls, typ, union = unpack(view, pos)
+            if length < HDRSZ or length > self.max_frame:
+                self._error = (f"frame length {length} out of range "
+                               f"[{HDRSZ}, {self.max_frame}]")
+                self._buf = bytearray()
+                raise ProtocolError(self._error)
+            if end - pos < length:
+                break
+            frames.append(Frame(reqno, cls, typ, union, bytes(view[pos + HDRSZ:pos + length])))
+            pos += length
+        if view is buf:
+            del buf[:pos]
+        elif pos < end:
+            buf += view[pos:]
+        return frames
