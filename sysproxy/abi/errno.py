@@ -160,6 +160,8 @@ def _build_from_host() -> dict[int, int]:
         # Prefer the host's canonical name for a number (errno.errorcode).
         if hnum not in out or _host.errorcode.get(hnum) == hname:
             out[hnum] = nb
+    # Linux has one number for ENOTSUP and EOPNOTSUPP; NetBSD's sockets say 45.
+    out[_host.EOPNOTSUPP] = EOPNOTSUPP
     return out
 
 

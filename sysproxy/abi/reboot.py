@@ -1,0 +1,25 @@
+"""NetBSD reboot(2) flags (RB_*) and boot flags (AB_*).
+
+Facts from NetBSD's sys/sys/reboot.h.
+"""
+from __future__ import annotations
+
+RB_AUTOBOOT = 0
+RB_ASKNAME = 0x001
+RB_SINGLE = 0x002
+RB_NOSYNC = 0x004
+RB_HALT = 0x008
+RB_INITNAME = 0x010
+RB_KDB = 0x040
+RB_RDONLY = 0x080
+RB_DUMP = 0x100
+RB_MINIROOT = 0x200
+RB_STRING = 0x400
+RB_POWERDOWN = RB_HALT | 0x800
+RB_USERCONF = 0x1000
+
+AB_NORMAL = 0x00000
+AB_QUIET = 0x10000
+AB_VERBOSE = 0x20000
+AB_SILENT = 0x40000
+AB_DEBUG = 0x80000
