@@ -1,0 +1,78 @@
+"""The command line: `sysproxy serve URL`, `sysproxy halt URL`, and the client tools."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+DEFAULT_URL = "unix:///tmp/sysproxy.sock"
+
+
+def _size(text: str) -> int:
+    """A size like 64m, 1g, 4096 (as rump_server -r takes)."""
+    t = text.strip().lower()
+    mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(t[-1:], 1)
+    return int(t[:-1] if mult > 1 else t) * mult
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .kernel.kernel import Kernel
+    from .server.listener import Server
+    logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else
+                        logging.INFO if args.verbose else logging.WARNING,
+                        format="sysproxy[%(process)d]: %(levelname)s %(message)s", stream=sys.stderr)
+    kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit)
+    try:
+        server = Server(args.url, kernel, max_clients=args.max_clients,
+                        prefork_ttl=args.prefork_ttl, sendsig=args.sendsig)
+        server.bind()
+    except OSError as e:
+        print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
+        return 1
+
+    def ready(url: str) -> None:
+        print(f"sysproxy: listening on {url}", flush=True)
+    server.on_listening = ready
+    server.serve_forever()
+    return 0
+
+
+def cmd_halt(args: argparse.Namespace) -> int:
+    from .client.halt import halt
+    try:
+        halt(args.url)
+    except OSError as e:
+        print(f"sysproxy halt: {args.url}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sysproxy", description="NetBSD rump kernel sysproxy in Python")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run a kernel and serve it on URL (like rump_server)")
+    s.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL),
+                   help=f"unix://PATH, tcp://ADDR:PORT or tcp6://[ADDR]:PORT (default {DEFAULT_URL})")
+    s.add_argument("--max-clients", type=int, default=1024, help="most connections at once")
+    s.add_argument("--hostname", help="kern.hostname at boot")
+    s.add_argument("--memlimit", "-r", type=_size, help="tmpfs memory limit, e.g. 64m")
+    s.add_argument("--prefork-ttl", type=float, default=60.0,
+                   help="seconds an unclaimed prefork is kept")
+    s.add_argument("--sendsig", type=int, metavar="SIGNO",
+                   help="raise SIGNO in the first client process (NetBSD h_simpleserver sendsig)")
+    s.add_argument("-v", "--verbose", action="count", default=0)
+    s.set_defaults(func=cmd_serve)
+    h = sub.add_parser("halt", help="halt a server (like rump.halt)")
+    h.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL))
+    h.set_defaults(func=cmd_halt)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Descriptor tables (struct filedesc): small integers naming open files.
+
+The rump fork rules: a GUEST process starts with an empty table, PREFORK
+copies its parent's table (the File objects are shared, as after fork(2)),
+and exec closes the close-on-exec descriptors.
+"""
+from __future__ import annotations
+
+from ..abi import errno as E
+from .errors import KernelError
+from .file import File
+
+DEFAULT_MAXFILES = 3404  # NetBSD's default kern.maxfiles-ish per-process limit
+
+
+class FileTable:
+    __slots__ = ("_files", "_cloexec", "maxfiles")
+
+    def __init__(self, maxfiles: int = DEFAULT_MAXFILES) -> None:
+        self._files: list[File | None] = []
+        self._cloexec: list[bool] = []
+        self.maxfiles = maxfiles
+
+    def __len__(self) -> int:
+        return sum(1 for f in self._files if f is not None)
+
+    def fds(self) -> list[int]:
+        return [i for i, f in enumerate(self._files) if f is not None]
+
+    def get(self, fd: int) -> File:
+        files = self._files
+        if 0 <= fd < len(files):
+            f = files[fd]
+            if f is not None:
+                return f
+        raise KernelError(E.EBADF)
+
+    def lookup(self, fd: int) -> File | None:
+        return self._files[fd] if 0 <= fd < len(self._files) else None
+
+    def alloc(self, f: File, cloexec: bool = False, minfd: int = 0) -> int:
+        """Install ``f`` at the lowest free descriptor >= minfd (takes a reference)."""
+        files = self._files
+        if minfd >= self.maxfiles:
+            raise KernelError(E.EINVAL)
+        for fd in range(minfd, len(files)):
+            if files[fd] is None:
+                break
+        else:
+            fd = max(minfd, len(files))
+            if fd >= self.maxfiles:
+                raise KernelError(E.EMFILE)
+            self._grow(fd)
+        files[fd] = f.hold()
+        self._cloexec[fd] = cloexec
+        return fd
+
+    def install(self, fd: int, f: File, cloexec: bool = False) -> None:
+        """Put ``f`` at exactly ``fd`` (dup2), closing what was there."""
+        if not 0 <= fd < self.maxfiles:
+            raise KernelError(E.EBADF)
+        self._grow(fd)
+        old = self._files[fd]
+        self._files[fd] = f.hold()
+        self._cloexec[fd] = cloexec
+        if old is not None:
+            old.release()
+
+    def _grow(self, fd: int) -> None:
+        n = fd + 1 - len(self._files)
+        if n > 0:
+            self._files.extend([None] * n)
+            self._cloexec.extend([False] * n)
+
+    def close(self, fd: int) -> None:
+        f = self.get(fd)
+        self._files[fd] = None
+        self._cloexec[fd] = False
+        f.release()
+
+    def get_cloexec(self, fd: int) -> bool:
+        self.get(fd)
+        return self._cloexec[fd]
+
+    def set_cloexec(self, fd: int, on: bool) -> None:
+        self.get(fd)
+        self._cloexec[fd] = on
+
+    def copy(self) -> "FileTable":
+        """The table a forked child gets: same files, each with one more reference."""
+        t = FileTable(self.maxfiles)
+        t._files = [f.hold() if f is not None else None for f in self._files]
+        t._cloexec = list(self._cloexec)
+        return t
+
+    def close_on_exec(self) -> None:
+        for fd, on in enumerate(self._cloexec):
+            if on and self._files[fd] is not None:
+                self.close(fd)
+
+    def close_from(self, lowfd: int) -> None:
+        """F_CLOSEM: close every descriptor >= lowfd."""
+        for fd in range(max(0, lowfd), len(self._files)):
+            if self._files[fd] is not None:
+                self.close(fd)
+
+    def close_all(self) -> None:
+        self.close_from(0)
+        self._files.clear()
+        self._cloexec.clear()
+
+    def maxfd(self) -> int:
+        """F_MAXFD: the highest open descriptor, -1 if none."""
+        for fd in range(len(self._files) - 1, -1, -1):
+            if self._files[fd] is not None:
+                return fd
+        return -1

@@ -1,0 +1,64 @@
+"""__sysctl: the copy dance of NetBSD's sys___sysctl around a tree lookup."""
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from ...abi import errno as E
+from ..errors import KernelError
+from ..sysctl import CTL_MAXNAME, CTLTYPE_NODE, CTLTYPE_STRING, lookup
+from .args import u32
+from .table import Args, syscall
+
+if TYPE_CHECKING:
+    from ..lwp import Lwp
+
+_SIZE = struct.Struct("<Q")
+
+
+@syscall("__sysctl")
+async def sys___sysctl(l: "Lwp", a: Args) -> int:
+    namep, namelen, oldp, oldlenp, newp, newlen = a[0], u32(a[1]), a[2], a[3], a[4], a[5]
+    oldlen = 0
+    if oldlenp:
+        oldlen = _SIZE.unpack(await l.copyin(oldlenp, 8))[0]
+    savelen = oldlen
+    if not 1 <= namelen <= CTL_MAXNAME:
+        raise KernelError(E.EINVAL)
+    raw = await l.copyin(namep, namelen * 4)
+    name = list(struct.unpack(f"<{namelen}i", raw))
+    error = 0
+    try:
+        node = lookup(l.kernel.sysctl_root, name)
+        if node.type == CTLTYPE_NODE or node.get is None:
+            raise KernelError(E.EISDIR if node.type == CTLTYPE_NODE else E.EOPNOTSUPP)
+        value = node.get()
+        if oldp:
+            if oldlen:
+                l.copyout(oldp, value[:oldlen])
+        oldlen = len(value)
+        if newp and newlen:
+            if node.set is None:
+                raise KernelError(E.EPERM)
+            if not l.proc.cred.is_root:
+                raise KernelError(E.EPERM)
+            if node.type == CTLTYPE_STRING:
+                if newlen > node.size:
+                    raise KernelError(E.EINVAL)
+                new = await l.copyin(newp, newlen)
+                if new[-1:] != b"\0" and newlen == node.size:
+                    raise KernelError(E.EINVAL)
+            else:
+                if newlen != node.size:
+                    raise KernelError(E.EINVAL)
+                new = await l.copyin(newp, newlen)
+            node.set(new)
+    except KernelError as e:
+        error = e.errno
+    if oldlenp:
+        l.copyout(oldlenp, _SIZE.pack(oldlen))
+    if error == 0 and oldp and savelen < oldlen:
+        error = E.ENOMEM
+    if error:
+        raise KernelError(error)
+    return 0

@@ -1,0 +1,135 @@
+"""The sysctl MIB tree (kern.*, hw.*, ...) and NetBSD's lookup rules.
+
+Leaves hold a getter returning the value's bytes and, when writable, a
+setter. :func:`lookup` follows a numeric name; the ``__sysctl`` handler in
+syscalls/sysctl.py does the copying around it as sys___sysctl does.
+"""
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from ..abi import errno as E
+from .errors import KernelError
+
+if TYPE_CHECKING:
+    from .kernel import Kernel
+
+CTL_MAXNAME = 12
+CTLTYPE_NODE, CTLTYPE_INT, CTLTYPE_STRING, CTLTYPE_QUAD, CTLTYPE_STRUCT, CTLTYPE_BOOL = 1, 2, 3, 4, 5, 6
+MAXHOSTNAMELEN = 256
+
+CTL_KERN, CTL_VM, CTL_VFS, CTL_NET, CTL_DEBUG, CTL_HW = 1, 2, 3, 4, 5, 6
+
+
+@dataclass
+class Node:
+    name: str
+    type: int
+    get: Callable[[], bytes] | None = None
+    set: Callable[[bytes], None] | None = None
+    size: int = 0  # the most a string may hold, NUL included
+    children: dict[int, "Node"] = field(default_factory=dict)
+
+    def add(self, num: int, node: "Node") -> "Node":
+        self.children[num] = node
+        return node
+
+
+def string_leaf(name: str, get: Callable[[], str], set: Callable[[str], None] | None = None,
+                size: int = MAXHOSTNAMELEN) -> Node:
+    setter = None
+    if set is not None:
+        def setter(raw: bytes) -> None:
+            set(raw.split(b"\0", 1)[0].decode("utf-8", "replace"))
+    return Node(name, CTLTYPE_STRING, lambda: get().encode() + b"\0", setter, size)
+
+
+def int_leaf(name: str, get: Callable[[], int], set: Callable[[int], None] | None = None) -> Node:
+    setter = None
+    if set is not None:
+        def setter(raw: bytes) -> None:
+            set(struct.unpack("<i", raw)[0])
+    return Node(name, CTLTYPE_INT, lambda: struct.pack("<i", get()), setter, 4)
+
+
+def quad_leaf(name: str, get: Callable[[], int]) -> Node:
+    return Node(name, CTLTYPE_QUAD, lambda: struct.pack("<q", get()), None, 8)
+
+
+def lookup(root: Node, name: list[int]) -> Node:
+    node = root
+    for i, num in enumerate(name):
+        if node.type != CTLTYPE_NODE:
+            raise KernelError(E.ENOTDIR)
+        child = node.children.get(num)
+        if child is None:
+            raise KernelError(E.ENOENT)
+        node = child
+    return node
+
+
+def attach(kernel: "Kernel") -> None:
+    k = kernel
+    root = Node("", CTLTYPE_NODE)
+    kern = root.add(CTL_KERN, Node("kern", CTLTYPE_NODE))
+    kern.add(1, string_leaf("ostype", lambda: k.ostype))
+    kern.add(2, string_leaf("osrelease", lambda: k.osrelease))
+    kern.add(3, int_leaf("osrevision", lambda: _osrevision(k.osrelease)))
+    kern.add(4, string_leaf("version", lambda: f"{k.ostype} {k.osrelease} (SYSPROXY)"))
+    kern.add(6, int_leaf("maxproc", lambda: 30000))
+    kern.add(7, int_leaf("maxfiles", lambda: 3404))
+    kern.add(8, int_leaf("argmax", lambda: 262144))
+    kern.add(9, int_leaf("securelevel", lambda: -1))
+
+    def set_hostname(v: str) -> None:
+        k.hostname = v
+
+    def set_domainname(v: str) -> None:
+        k.domainname = v
+    kern.add(10, string_leaf("hostname", lambda: k.hostname, set_hostname))
+    kern.add(17, int_leaf("posix1version", lambda: 200809))
+    kern.add(18, int_leaf("ngroups", lambda: 16))
+    kern.add(19, int_leaf("job_control", lambda: 1))
+    kern.add(20, int_leaf("saved_ids", lambda: 1))
+    boot_ns = time.time_ns()
+    k.boottime_ns = boot_ns
+    kern.add(21, Node("boottime", CTLTYPE_STRUCT,
+                      lambda: struct.pack("<qq", boot_ns // 10**9, boot_ns % 10**9), None, 16))
+    kern.add(22, string_leaf("domainname", lambda: k.domainname, set_domainname))
+    hw = root.add(CTL_HW, Node("hw", CTLTYPE_NODE))
+    hw.add(1, string_leaf("machine", lambda: k.machine))
+    hw.add(2, string_leaf("model", lambda: "sysproxy virtual machine"))
+    hw.add(3, int_leaf("ncpu", lambda: k.ncpu))
+    hw.add(4, int_leaf("byteorder", lambda: 1234))
+    hw.add(5, int_leaf("physmem", lambda: min(_physmem(k), 0x7FFFFFFF)))
+    hw.add(6, int_leaf("usermem", lambda: min(_physmem(k), 0x7FFFFFFF)))
+    hw.add(7, int_leaf("pagesize", lambda: k.pagesize))
+    hw.add(10, string_leaf("machine_arch", lambda: "x86_64"))
+    hw.add(11, int_leaf("alignbytes", lambda: 15))
+    hw.add(13, quad_leaf("physmem64", lambda: _physmem(k)))
+    hw.add(14, quad_leaf("usermem64", lambda: _physmem(k)))
+    for num, name in ((CTL_VM, "vm"), (CTL_VFS, "vfs"), (CTL_NET, "net"), (CTL_DEBUG, "debug")):
+        root.add(num, Node(name, CTLTYPE_NODE))
+    k.sysctl_root = root  # type: ignore[attr-defined]
+
+
+def _osrevision(release: str) -> int:
+    """NetBSD's __NetBSD_Version__ for a release like 7.99.34 (MMmmrrpp00)."""
+    try:
+        parts = [int(x) for x in release.split(".")[:3]] + [0, 0, 0]
+    except ValueError:
+        return 0
+    return parts[0] * 100000000 + parts[1] * 1000000 + parts[2] * 100
+
+
+def _physmem(k: "Kernel") -> int:
+    if k.memlimit:
+        return k.memlimit
+    try:
+        import os
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 1 << 30
