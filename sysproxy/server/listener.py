@@ -131,7 +131,7 @@ class Server:
         if self.sendsig is not None and proc.pid > 1:
             # As NetBSD's h_simpleserver "sendsig": signal the first client process.
             signo, self.sendsig = self.sendsig, None
-            self.kernel.sched.call_later(0.05, self.kernel.psignal, proc, signo)
+            self.kernel.sched.call_soon(self.kernel.psignal, proc, signo)
 
     # -- halting -------------------------------------------------------------
     def _on_reboot(self, howto: int) -> None:
