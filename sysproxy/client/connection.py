@@ -55,7 +55,8 @@ class Connection:
         self._reqno = iter(range(1, 1 << 64)).__next__
         self._pending: dict[int, _Waiter] = {}
         self._cv = threading.Condition(threading.Lock())
-        self._reading = False
+        self._rlock = threading.Lock()   # held by the thread reading the socket
+        self._followers = 0              # threads sleeping on _cv for a reply
         self._send_lock = threading.Lock()
         self._decoder = wire.Decoder()
         self._backlog: deque[wire.Frame] = deque()
@@ -214,23 +215,31 @@ class Connection:
             raise connection_lost(f"connection lost: {e}") from None
 
     def _wait(self, w: _Waiter) -> wire.Frame:
+        """Become the reader if nobody is, else sleep until our reply or the role is free."""
+        rlock = self._rlock
         cv = self._cv
         while True:
+            if rlock.acquire(False):
+                try:
+                    if self._dead is not None and w.frame is None:
+                        raise connection_lost(f"connection lost: {self._dead}")
+                    while w.frame is None:
+                        self._pump(w)
+                finally:
+                    rlock.release()
+                    if self._followers:
+                        with cv:
+                            cv.notify_all()
+                return w.frame
             with cv:
-                while w.frame is None and self._reading and self._dead is None:
-                    cv.wait()
-                if w.frame is not None:
-                    return w.frame
-                if self._dead is not None:
-                    raise connection_lost(f"connection lost: {self._dead}")
-                self._reading = True
-            try:
-                while w.frame is None:
-                    self._pump(w)
-            finally:
-                with cv:
-                    self._reading = False
-                    cv.notify_all()
+                self._followers += 1
+                try:
+                    while w.frame is None and rlock.locked() and self._dead is None:
+                        cv.wait()
+                finally:
+                    self._followers -= 1
+            if w.frame is not None:
+                return w.frame
 
     def _pump(self, me: _Waiter) -> None:
         """Read once from the socket and dispatch what arrived (the reader's job)."""
@@ -261,7 +270,7 @@ class Connection:
                     woke = woke or w is not me
             else:
                 self.ignored_requests += 1
-        if woke:
+        if woke and self._followers:
             with self._cv:
                 self._cv.notify_all()
 
