@@ -39,6 +39,8 @@ SYSCALLS: dict[int, SyscallInfo] = _load()
 # Calls NetBSD's rump kernels do not offer clients, but ours does.
 EXTRA: dict[int, SyscallInfo] = {
     37: SyscallInfo(37, "kill", "STD", "int", ("pid_t pid", "int signum")),
+    197: SyscallInfo(197, "mmap", "STD", "void *", ("void *addr", "size_t len", "int prot",
+                                                    "int flags", "int fd", "long PAD", "off_t pos")),
 }
 SYSCALLS.update(EXTRA)
 BY_NAME: dict[str, int] = {info.name: num for num, info in SYSCALLS.items()}

@@ -90,6 +90,7 @@ class RawClient:
         self.banner = self.sock.recv(96)
         self.decoder = wire.Decoder()
         self.pending: list[wire.Frame] = []
+        self.answers: dict[int, wire.Frame] = {}
         self.reqno = 1
         self.mem = Memory()
         self.raised: list[int] = []
@@ -158,12 +159,17 @@ class RawClient:
             self.raised.append(f.union)
 
     def wait_for(self, reqno: int) -> wire.Frame:
+        """Serve the server's requests until the answer to ``reqno`` arrives."""
+        if reqno in self.answers:
+            return self.answers.pop(reqno)
         while True:
             f = self.recv_frame()
             if f.cls == wire.REQ:
                 self.serve(f)
             elif f.reqno == reqno:
                 return f
+            else:
+                self.answers[f.reqno] = f  # another call's answer: keep it
 
     def start(self, sysnum: int | str, *args: int) -> int:
         """Send a syscall request without waiting; returns its reqno."""
