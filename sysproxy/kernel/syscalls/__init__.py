@@ -11,6 +11,7 @@ FAMILIES = [
     "sysctl",
     "descriptor",
     "rw",
+    "vm",
 ]
 
 for _name in FAMILIES:
