@@ -24,8 +24,8 @@ def connect(url: str | None = None, name: str | None = None, *,
             timeout: float | None = None, reconnect: int | str | None = None) -> Kernel:
     """Connect to a server (``url`` or $RUMP_SERVER) and become a new kernel process.
 
-    In a program started by exec from a client (``RUMPCLIENT__EXECFD`` set and no
-    ``url`` given) the inherited connection is taken over with an EXEC handshake.
+    In a program started by exec from a client (``RUMPCLIENT__EXECFD`` set) the
+    inherited connection is taken over with an EXEC handshake, as librumpclient does.
     """
     k = Kernel(url, name, timeout)
     if reconnect is not None:

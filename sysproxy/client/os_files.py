@@ -68,6 +68,8 @@ class FileOps:
 
     def open(self, path, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
         nbflags = open_flags_to_netbsd(flags)
+        if not flags & os.O_CREAT:
+            mode = 0  # what C callers send (mode is a vararg only read with O_CREAT)
         try:
             if dir_fd is None:
                 return self.syscall(SYS.open, _cpath(path), nbflags, mode)[0]

@@ -67,7 +67,7 @@ class Client:
         text = url if url is not None else default_url()
         self.address = spurl.parse(text, server=False)
         self.url = self.address.url
-        if execfd is not None and url is None:
+        if execfd is not None:  # started by exec from a client: keep its process
             fd = int(execfd.split(",")[0])
             self._conn = Connection.adopt(fd, self.name, self.address, max_anon=max_anon)
         else:

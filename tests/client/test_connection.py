@@ -345,3 +345,78 @@ def test_bad_reconnect_policy(fake):
     with pytest.raises(ValueError):
         k.set_reconnect("sometimes")
     k.disconnect()
+
+
+def test_fork_handshake_in_child(fake):
+    k = connect(fake.url, "forker")
+    pid = k.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if k.getpid() == 2 else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    parent, child = fake.conns[0], fake.conns[1]
+    assert parent.received[1].type == wire.PREFORK
+    fork_hs = child.received[0]
+    assert (fork_hs.reqno, fork_hs.type, fork_hs.union) == (1, wire.HANDSHAKE, wire.HANDSHAKE_FORK)
+    assert fork_hs.body == b"C" * 16 + b"\0\0\0\0"
+    assert k.getpid() == 2  # the parent's connection is untouched
+    k.disconnect()
+
+
+def test_fork_failure_cancels_prefork(fake, monkeypatch):
+    k = connect(fake.url)
+
+    def failing_fork():
+        raise OSError(errno.EAGAIN, "no more processes")
+    monkeypatch.setattr(os, "fork", failing_fork)
+    with pytest.raises(OSError):
+        k.fork()
+    monkeypatch.undo()
+    for _ in range(100):
+        if len(fake.conns) == 2 and fake.conns[1].received:
+            break
+        time.sleep(0.01)
+    cancel = fake.conns[1].received[0]
+    assert cancel.union == wire.HANDSHAKE_FORK and cancel.body.endswith(b"\x01\0\0\0")
+    assert k.getpid() == 2
+    k.disconnect()
+
+
+def test_plain_os_fork_does_not_share_the_connection(fake):
+    k = connect(fake.url)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            k.getpid()
+        except ConnectionLost:
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert k.getpid() == 2
+    k.disconnect()
+
+
+def test_exec_environment(fake, monkeypatch):
+    k = connect(fake.url)
+    env = k.exec_environ({"A": "1"})
+    fd = k.connection.fileno()
+    assert env["RUMPCLIENT__EXECFD"] == f"{fd},-1" and env["A"] == "1"
+    assert env["RUMP__PARSEDSERVER"] == fake.url
+    assert os.get_inheritable(fd)
+    # What the exec'd program does: adopt the fd, EXEC handshake with reqno 0.
+    dup = os.dup(fd)
+    monkeypatch.setenv("RUMPCLIENT__EXECFD", f"{dup},-1")
+    monkeypatch.setenv("RUMP__PARSEDSERVER", fake.url)
+    k2 = connect(name="after-exec")
+    assert "RUMPCLIENT__EXECFD" not in os.environ
+    hs = fake.conns[0].received[-1]
+    assert (hs.reqno, hs.union, hs.body) == (0, wire.HANDSHAKE_EXEC, b"after-exec\0")
+    assert len(fake.conns) == 1
+    k2.disconnect()
