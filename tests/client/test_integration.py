@@ -373,3 +373,22 @@ def test_halt(server_url):
     time.sleep(0.3)
     with pytest.raises(OSError):
         connect(server_url, "late", timeout=2)
+
+
+def test_pathlib_style(kernel, tree):
+    p = kernel.path("/t") / "sub"
+    assert str(p) == "/t/sub" and p.name == "sub" and p.parent == kernel.path("/t")
+    p.mkdir()
+    f = p / "note.txt"
+    assert f.write_text("hi there") == 8
+    assert f.read_text() == "hi there" and f.read_bytes() == b"hi there"
+    assert f.exists() and f.is_file() and not f.is_dir() and p.is_dir()
+    (p / "deep" / "er").mkdir(parents=True)
+    assert sorted(x.name for x in p.iterdir()) == ["deep", "note.txt"]
+    link = p / "ln"
+    link.symlink_to("note.txt")
+    assert link.is_symlink() and str(link.readlink()) == "note.txt"
+    g = f.rename("/t/sub/renamed.txt")
+    assert g.exists() and not f.exists()
+    g.unlink()
+    g.unlink(missing_ok=True)
