@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 SUBSYSTEMS = [
     "sysproxy.kernel.sysctl",
+    "sysproxy.kernel.pipe",
 ]
 
 

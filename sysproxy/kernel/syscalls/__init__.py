@@ -11,6 +11,7 @@ FAMILIES = [
     "sysctl",
     "descriptor",
     "rw",
+    "pipe",
     "vm",
 ]
 
