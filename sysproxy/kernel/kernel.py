@@ -76,7 +76,10 @@ class Kernel:
 
     def spawn_guest(self, comm: str) -> Proc:
         """A GUEST handshake: a new process under pid 1 with no descriptors."""
-        return self._newproc(self.proc0, comm, FileTable())
+        p = self._newproc(self.proc0, comm, FileTable())
+        from .cons import open_console
+        open_console(p)  # rump_consdev_init: descriptors 0-2 are the console
+        return p
 
     def fork(self, parent: Proc, comm: str | None = None) -> Proc:
         """A copy of ``parent``: descriptor table copied, files shared (PREFORK, FORK)."""
