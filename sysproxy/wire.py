@@ -221,6 +221,14 @@ class Decoder:
     def buffered(self) -> int:
         return len(self._buf)
 
+    @property
+    def wanted(self) -> int:
+        """Bytes still missing from the frame being assembled (0 if none is known)."""
+        buf = self._buf
+        if len(buf) < HDRSZ:
+            return 0
+        return max(0, _U64.unpack_from(buf)[0] - len(buf))
+
     def feed(self, data: bytes) -> list[Frame]:
         if self._error is not None:
             raise ProtocolError(self._error)

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("sysproxy.server")
 
 NEW, RUNNING, CLOSING, DYING = "NEW", "RUNNING", "CLOSING", "DYING"
-RECV_SIZE = 256 * 1024
+# Small reads keep the common case cheap (a large recv buffer costs a page-mapped
+# allocation per call); a frame known to be large is read in bigger pieces.
+RECV_SIZE = 16 * 1024
+RECV_MAX = 4 * 1024 * 1024
 # Stop reading a client's requests while this much output waits for it.
 OUTPUT_HIGH_WATER = 8 * 1024 * 1024
 
@@ -196,7 +199,8 @@ class Connection:
         if self.state is DYING:
             return
         try:
-            data = self.sock.recv(RECV_SIZE)
+            want = self.decoder.wanted
+            data = self.sock.recv(RECV_SIZE if want <= RECV_SIZE else min(want, RECV_MAX))
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
