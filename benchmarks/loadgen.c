@@ -812,6 +812,7 @@ static int mode_rtt(int argc, char **argv)
 				      "pwrite (setup)");
 		} else {
 			const char *dev = is_read ? "/dev/zero" : "/dev/null";
+			err = r.error;
 			printf("note cannot create %s (%s %d), using %s instead\n",
 			       path, nb_errname(r.error), r.error, dev);
 			r = sys_open(&c, dev, is_read ? NB_O_RDONLY : NB_O_RDWR, 0);
@@ -976,7 +977,10 @@ static int mode_conc(int argc, char **argv)
 			sys_getpid(&c);
 			count = 0;
 		}
+		/* Close our end once ready: if a sibling dies before it is
+		 * ready, the parent then sees EOF instead of waiting forever. */
 		write_all(ready[1], &x, 1);
+		close(ready[1]);
 		while (read(go[0], &x, 1) < 0 && errno == EINTR)
 			;
 		if (count == 0) {
@@ -1001,8 +1005,12 @@ static int mode_conc(int argc, char **argv)
 	/* Wait until every child is connected, then let them all go. */
 	char x;
 	for (int i = 0; i < p; i++)
-		if (read(ready[0], &x, 1) != 1)
+		if (read(ready[0], &x, 1) != 1) {
+			close(go[1]);	/* release the others, collect them */
+			while (wait(NULL) > 0)
+				;
 			die("a conc child died before it was ready");
+		}
 	double t0 = now_s();
 	close(go[1]);
 
@@ -1156,8 +1164,9 @@ static int mode_halt(void)
 	arg_buf(&cl, NULL, 0, 0);
 	do_call(&c, &cl, &r);
 	conn_close(&c);
-	printf("mode halt\nerror %d\n", r.error);
-	return r.error == 0 ? 0 : 3;
+	check(r, "reboot");
+	printf("mode halt\nerror 0\n");
+	return 0;
 }
 
 static void usage(void)
