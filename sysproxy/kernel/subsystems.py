@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 SUBSYSTEMS = [
     "sysproxy.kernel.sysctl",
+    "sysproxy.kernel.fs.boot",
     "sysproxy.kernel.pipe",
+    "sysproxy.kernel.socket",
 ]
 
 

@@ -11,7 +11,11 @@ FAMILIES = [
     "sysctl",
     "descriptor",
     "rw",
+    "vfs_open", "vfs_path", "vfs_rename", "vfs_stat", "vfs_attr", "vfs_dir",
     "pipe",
+    "socket",
+    "sockopt",
+    "msg",
     "vm",
 ]
 

@@ -1,0 +1,462 @@
+"""The socket File: state, options, and the protocol-independent send/receive paths.
+
+Protocols (local.py, inet.py) subclass :class:`Socket` and supply bind,
+connect, listen and how a message reaches its destination (``deliver_to``).
+Every socket owns one WaitQueue, ``sq``, woken on any change that a
+sleeper may care about (data arrived, room freed, connection made or lost);
+sleepers re-check their condition, as NetBSD's sbwait/soconnect waits do.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable
+
+from ...abi import errno as E
+from ...abi import ioctl as IO
+from ...abi import poll as P
+from ...abi import socket as S
+from ...abi.fcntl import FNOSIGPIPE, FREAD, FWRITE
+from ...abi.signal import SIGPIPE
+from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
+from ..errors import KernelError
+from ..file import DTYPE_SOCKET, File
+from ..sleepq import Sleep, WaitQueue
+from .sockbuf import Record, SockBuf
+
+if TYPE_CHECKING:
+    from ..kernel import Kernel
+    from ..lwp import Lwp
+
+# so_state bits (sys/socketvar.h)
+SS_ISCONNECTED = 0x001
+SS_ISCONNECTING = 0x002
+SS_ISDISCONNECTING = 0x004
+SS_CANTSENDMORE = 0x010
+SS_CANTRCVMORE = 0x020
+SS_ISDISCONNECTED = 0x800
+
+BOOL_OPTIONS = (S.SO_DEBUG, S.SO_REUSEADDR, S.SO_REUSEPORT, S.SO_KEEPALIVE, S.SO_DONTROUTE,
+                S.SO_BROADCAST, S.SO_USELOOPBACK, S.SO_OOBINLINE, S.SO_TIMESTAMP,
+                S.SO_NOSIGPIPE, S.SO_OTIMESTAMP)
+
+
+class Socket(File):
+    """A socket: NetBSD's struct socket plus the File around it."""
+
+    dtype = DTYPE_SOCKET
+    atomic = False          # one message per send/receive (dgram, seqpacket)
+    connreq = True          # needs a connection to send (stream, seqpacket)
+    sndspace = 8192
+    rcvspace = 8192
+
+    def __init__(self, kernel: "Kernel", domain: int, type: int, protocol: int,
+                 uid: int = 0, gid: int = 0, pid: int = 0) -> None:
+        super().__init__(FREAD | FWRITE)
+        self.kernel = kernel
+        self.domain, self.type, self.protocol = domain, type, protocol
+        self.uid, self.gid, self.pid = uid, gid, pid
+        self.options = 0
+        self.state = 0
+        self.error = 0
+        self.linger = 0
+        self.rcvtimeo: float | None = None
+        self.sndtimeo: float | None = None
+        self.rcv = SockBuf(self.rcvspace)
+        self.snd = SockBuf(self.sndspace, 2048)
+        self.sq = WaitQueue()
+        self.knotes: list[Callable[[], None]] = []
+        self.peer: Socket | None = None
+        self.listening = False
+        self.backlog = 0
+        self.acceptq: deque[Socket] = deque()
+        self.incomplete = 0
+        self.head: Socket | None = None  # the listener that queues us
+        self.closed = False
+
+    # -- wakeups -------------------------------------------------------------
+    def changed(self) -> None:
+        self.sq.wakeup()
+        for kn in list(self.knotes):
+            kn()
+
+    def wait_queues(self) -> tuple[WaitQueue, ...]:
+        return (self.sq,)
+
+    async def sleep(self, lwp: "Lwp", timeout: float | None = None) -> bool:
+        return await Sleep(lwp.kernel.sched, (self.sq,), timeout)
+
+    # -- protocol hooks ------------------------------------------------------
+    async def bind(self, lwp: "Lwp", addr: bytes) -> None:
+        raise KernelError(E.EOPNOTSUPP)
+
+    async def connect(self, lwp: "Lwp", addr: bytes) -> None:
+        raise KernelError(E.EOPNOTSUPP)
+
+    def listen(self, lwp: "Lwp", backlog: int) -> None:
+        raise KernelError(E.EOPNOTSUPP)
+
+    def sockname(self) -> bytes:
+        raise KernelError(E.EOPNOTSUPP)
+
+    def peername(self) -> bytes:
+        raise KernelError(E.ENOTCONN)
+
+    def deliver_to(self, lwp: "Lwp", addr: bytes | None) -> "Socket | None":
+        """Datagram destination: the receiving socket (None: drop silently)."""
+        raise KernelError(E.EOPNOTSUPP)
+
+    def detach(self) -> None:
+        """Protocol cleanup on close: port tables, names."""
+
+    def prepare_control(self, lwp: "Lwp", control: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
+        if control:
+            raise KernelError(E.EINVAL)
+        return control
+
+    def annotate(self, lwp: "Lwp", target: "Socket", control: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
+        """Control the kernel adds for the receiver (AF_LOCAL: SCM_CREDS)."""
+        return control
+
+    def stream_room(self, peer: "Socket") -> int:
+        return peer.rcv.space()
+
+    # -- connection state ----------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return bool(self.state & SS_ISCONNECTED)
+
+    def set_connected(self, peer: "Socket | None") -> None:
+        self.peer = peer
+        self.state = (self.state & ~(SS_ISCONNECTING | SS_ISDISCONNECTING | SS_ISDISCONNECTED)) \
+            | SS_ISCONNECTED
+        self.changed()
+
+    def set_disconnected(self) -> None:
+        """The peer went away: no more sending or receiving beyond what is queued."""
+        self.state = (self.state & ~(SS_ISCONNECTING | SS_ISCONNECTED)) \
+            | SS_ISDISCONNECTED | SS_CANTSENDMORE | SS_CANTRCVMORE
+        self.changed()
+
+    def cantrcvmore(self) -> None:
+        self.state |= SS_CANTRCVMORE
+        self.changed()
+
+    def cantsendmore(self) -> None:
+        self.state |= SS_CANTSENDMORE
+        self.changed()
+
+    # -- sending -------------------------------------------------------------
+    def _sigpipe(self, lwp: "Lwp", flags: int) -> KernelError:
+        if not (self.flag & FNOSIGPIPE or flags & S.MSG_NOSIGNAL or self.options & S.SO_NOSIGPIPE):
+            lwp.kernel.psignal(lwp.proc, SIGPIPE)
+        return KernelError(E.EPIPE)
+
+    async def send(self, lwp: "Lwp", data: bytes, addr: bytes | None,
+                   control: list[tuple[int, int, Any]], flags: int) -> int:
+        """sosend: the whole message, blocking for room unless nonblocking."""
+        nbio = self.nonblocking or bool(flags & S.MSG_DONTWAIT)
+        if self.atomic and len(data) > self.snd.hiwat:
+            raise KernelError(E.EMSGSIZE)
+        control = self.prepare_control(lwp, control)
+        if not self.connreq:
+            return await self._send_dgram(lwp, data, addr, control, flags)
+        done = 0
+        try:
+            while True:
+                if self.state & SS_CANTSENDMORE:
+                    raise self._sigpipe(lwp, flags)
+                if self.error:
+                    err, self.error = self.error, 0
+                    raise KernelError(err)
+                if not self.connected:
+                    raise KernelError(E.ENOTCONN if addr is None or self.type != S.SOCK_SEQPACKET
+                                      else E.EOPNOTSUPP)
+                peer = self.peer
+                assert peer is not None
+                room = self.stream_room(peer)
+                need = len(data) - done if self.atomic else 1
+                if room >= need or (room > 0 and not self.atomic):
+                    if done == 0:
+                        control = self.annotate(lwp, peer, control)
+                    if self.atomic:
+                        peer.rcv.append_record(data, None, control)
+                        done = len(data)
+                    else:
+                        k = min(room, len(data) - done)
+                        peer.rcv.append_stream(data[done:done + k], control if done == 0 else None)
+                        if done == 0:
+                            control = []
+                        done += k
+                    peer.changed()
+                    if done >= len(data):
+                        return done
+                    continue
+                if nbio:
+                    if done:
+                        return done
+                    raise KernelError(E.EAGAIN)
+                if not await self.sleep(lwp, self.sndtimeo):
+                    if done:
+                        return done
+                    raise KernelError(E.EAGAIN)
+        except KernelError as e:
+            if done and e.errno in (E.EINTR, E.EAGAIN):
+                return done
+            raise
+        finally:
+            if control and done == 0:
+                discard_control(control)
+
+    async def _send_dgram(self, lwp: "Lwp", data: bytes, addr: bytes | None,
+                          control: list[tuple[int, int, Any]], flags: int) -> int:
+        if self.state & SS_CANTSENDMORE:
+            discard_control(control)
+            raise self._sigpipe(lwp, flags)
+        try:
+            target = self.deliver_to(lwp, addr)
+        except KernelError:
+            discard_control(control)
+            raise
+        if target is None:
+            discard_control(control)
+            return len(data)
+        control = self.annotate(lwp, target, control)
+        src = self.source_address()
+        if target.rcv.space() < len(data) + (len(src) if src else 0) or \
+                target.state & SS_CANTRCVMORE:
+            discard_control(control)
+            return self.dgram_overflow(len(data))
+        target.rcv.append_record(data, src, control)
+        target.changed()
+        return len(data)
+
+    def source_address(self) -> bytes | None:
+        return None
+
+    def dgram_overflow(self, n: int) -> int:
+        raise KernelError(E.ENOBUFS)
+
+    # -- receiving -----------------------------------------------------------
+    async def recv(self, lwp: "Lwp", n: int, flags: int) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
+        """soreceive -> (data, sender address, control, msg_flags)."""
+        if flags & S.MSG_WAITALL and not flags & S.MSG_PEEK and not self.atomic and self.connreq:
+            return await self._recv_waitall(lwp, n, flags)
+        await self._wait_data(lwp, n, flags)
+        if not self.rcv.records:
+            return b"", None, [], 0
+        return self._take(n, bool(flags & S.MSG_PEEK))
+
+    async def _recv_waitall(self, lwp: "Lwp", n: int, flags: int) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
+        """MSG_WAITALL on a stream: keep taking until n bytes, EOF, an error or a signal."""
+        parts: list[bytes] = []
+        got = 0
+        control: list[tuple[int, int, Any]] = []
+        while got < n:
+            try:
+                await self._wait_data(lwp, n - got, flags)
+            except KernelError:
+                if got:
+                    break
+                raise
+            if not self.rcv.records:
+                break
+            data, _, ctl, _ = self._take(n - got, False)
+            if ctl and got:
+                break
+            control = control or ctl
+            parts.append(data)
+            got += len(data)
+        return b"".join(parts), None, control, 0
+
+    def _ready(self, n: int) -> bool:
+        rcv = self.rcv
+        if not rcv.records:
+            return False
+        if self.atomic or not self.connreq or rcv.records[0].control:
+            return True
+        return rcv.cc >= min(n, rcv.lowat) or any(r.control for r in list(rcv.records)[1:2])
+
+    async def _wait_data(self, lwp: "Lwp", n: int, flags: int) -> None:
+        """Sleep until a receive of n bytes can complete (or nothing more will come)."""
+        nbio = self.nonblocking or bool(flags & S.MSG_DONTWAIT)
+        rcv = self.rcv
+        while not self._ready(n):
+            if self.error:
+                if rcv.records:
+                    return
+                err, self.error = self.error, 0
+                raise KernelError(err)
+            if self.state & SS_CANTRCVMORE or n == 0:
+                return
+            if self.connreq and not self.state & (SS_ISCONNECTED | SS_ISCONNECTING):
+                if rcv.records:
+                    return
+                raise KernelError(E.ENOTCONN)
+            if nbio:
+                if rcv.records:
+                    return
+                raise KernelError(E.EAGAIN)
+            if not await self.sleep(lwp, self.rcvtimeo):
+                if rcv.records:
+                    return
+                raise KernelError(E.EAGAIN)
+
+    def _take(self, n: int, peek: bool) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
+        rcv = self.rcv
+        rec = rcv.records[0]
+        addr, control, mflags = rec.addr, rec.control, 0
+        if self.atomic or not self.connreq:
+            data = bytes(rec.data[:n])
+            if len(rec.data) > n:
+                mflags |= S.MSG_TRUNC
+            if self.type == S.SOCK_SEQPACKET:
+                mflags |= S.MSG_EOR
+            if not peek:
+                rcv.records.popleft()
+                rcv.cc -= len(rec.data)
+        else:
+            parts = []
+            got = 0
+            for i, r in enumerate(rcv.records):
+                if i and (r.control or got >= n):
+                    break
+                k = min(n - got, len(r.data))
+                parts.append(bytes(r.data[:k]))
+                got += k
+            data = b"".join(parts)
+            if not peek:
+                left, first = got, True
+                while rcv.records:
+                    r = rcv.records[0]
+                    if not first and (left == 0 or r.control):
+                        break
+                    if first:
+                        r.control = []  # delivered with this receive
+                    if len(r.data) <= left or (first and not r.data):
+                        left -= len(r.data)
+                        rcv.records.popleft()
+                    else:
+                        del r.data[:left]
+                        left = 0
+                    first = False
+                rcv.cc -= got
+        if peek:
+            control = [c for c in control if c[1] != S.SCM_RIGHTS]
+        if not peek:
+            if self.peer is not None:
+                self.peer.changed()  # room for the sender
+            self.changed()
+        return data, addr, control, mflags
+
+    # -- File operations -----------------------------------------------------
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        data, _, control, _ = await self.recv(lwp, n, 0)
+        if control:
+            discard_control(control)
+        return data
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        return await self.send(lwp, data, None, [], 0)
+
+    def readable(self) -> bool:
+        rcv = self.rcv
+        if self.listening:
+            return bool(self.acceptq)
+        return (rcv.cc >= rcv.lowat or bool(self.state & SS_CANTRCVMORE) or bool(self.error)
+                or (bool(rcv.records) and (self.atomic or not self.connreq or bool(rcv.records[0].control))))
+
+    def writable_room(self) -> int:
+        if not self.connreq:
+            return self.snd.hiwat
+        if not self.connected or self.peer is None:
+            return 0
+        return self.stream_room(self.peer)
+
+    def writable(self) -> bool:
+        if self.state & SS_CANTSENDMORE or self.error:
+            return True
+        if self.connreq and not self.connected:
+            return False
+        return self.writable_room() >= self.snd.lowat or (
+            self.atomic and self.writable_room() > 0)
+
+    def poll(self, events: int) -> int:
+        rev = 0
+        if events & (P.POLLIN | P.POLLRDNORM) and self.readable():
+            rev |= events & (P.POLLIN | P.POLLRDNORM)
+        if events & (P.POLLOUT | P.POLLWRNORM) and self.writable():
+            rev |= events & (P.POLLOUT | P.POLLWRNORM)
+        if self.state & SS_CANTRCVMORE and self.state & SS_CANTSENDMORE:
+            rev |= P.POLLHUP
+        return rev
+
+    def stat(self, lwp: "Lwp") -> bytes:
+        return pack_stat(0, 0, S_IFSOCK | S_IRUSR | S_IWUSR, 0, self.uid, self.gid, 0,
+                         0, 0, 0, 0, self.rcv.cc, 0, self.snd.hiwat)
+
+    async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        if cmd in (IO.FIONBIO, IO.FIOASYNC):
+            return
+        if cmd == IO.FIONREAD:
+            data[:4] = self.rcv.cc.to_bytes(4, "little")
+        elif cmd == IO.FIONWRITE:
+            data[:4] = (0).to_bytes(4, "little")
+        elif cmd == IO.FIONSPACE:
+            data[:4] = max(0, self.writable_room()).to_bytes(4, "little")
+        elif cmd == IO.FIOSETOWN:
+            self.owner = int.from_bytes(data[:4], "little", signed=True)
+        elif cmd == IO.FIOGETOWN:
+            data[:4] = (self.owner & 0xFFFFFFFF).to_bytes(4, "little")
+        else:
+            raise KernelError(E.EOPNOTSUPP)
+
+    def shutdown(self, how: int) -> None:
+        if how not in (S.SHUT_RD, S.SHUT_WR, S.SHUT_RDWR):
+            raise KernelError(E.EINVAL)
+        if self.connreq and not self.connected and not self.listening:
+            raise KernelError(E.ENOTCONN)
+        if how in (S.SHUT_RD, S.SHUT_RDWR):
+            for r in self.rcv.flush():
+                discard_control(r.control)
+            self.cantrcvmore()
+        if how in (S.SHUT_WR, S.SHUT_RDWR):
+            self.cantsendmore()
+            if self.peer is not None:
+                self.peer.cantrcvmore()
+
+    def on_last_close(self) -> None:
+        self.closed = True
+        for s in list(self.acceptq):
+            s.head = None
+            s.release_unaccepted()
+        self.acceptq.clear()
+        peer = self.peer
+        if peer is not None:
+            self.peer = None
+            if peer.peer is self and peer.connreq:
+                peer.set_disconnected()
+            elif peer.peer is self:
+                peer.peer = None
+                peer.changed()
+        for r in self.rcv.flush():
+            discard_control(r.control)
+        self.state |= SS_CANTSENDMORE | SS_CANTRCVMORE
+        self.detach()
+        self.changed()
+
+    def release_unaccepted(self) -> None:
+        """A queued connection nobody accepted: closed with the listener."""
+        self.release()
+
+
+def discard_control(control: list[tuple[int, int, Any]]) -> None:
+    """Drop in-flight control data: close passed files (their flight references)."""
+    for _, ctype, obj in control:
+        if ctype == S.SCM_RIGHTS:
+            for f in obj:
+                f.release()
+    control.clear()
+
+
+def record_rights(r: Record) -> list[File]:
+    return [f for _, t, obj in r.control if t == S.SCM_RIGHTS for f in obj]

@@ -1,0 +1,193 @@
+"""Socket life: __socket30, socketpair, bind, connect, listen, accept, paccept,
+getsockname, getpeername, shutdown (NetBSD's uipc_syscalls.c shapes)."""
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from ...abi import errno as E
+from ...abi import fcntl as F
+from ...abi import socket as S
+from ..errors import KernelError
+from ..socket import create
+from ..socket.base import Socket
+from ..socket.local import socketpair
+from .args import i32, u32
+from .table import Args, syscall
+
+if TYPE_CHECKING:
+    from ..lwp import Lwp
+
+_U32 = struct.Struct("<I")
+UCHAR_MAX = 255
+
+
+def getsock(l: "Lwp", fd: int) -> Socket:
+    f = l.proc.fd.get(fd)
+    if not isinstance(f, Socket):
+        raise KernelError(E.ENOTSOCK)
+    return f
+
+
+def _typeflags(type: int) -> tuple[int, int, bool]:
+    """Split SOCK_* flags off a type: (type, extra f_flag bits, cloexec)."""
+    flags = type & S.SOCK_FLAGS_MASK
+    if flags & ~(S.SOCK_CLOEXEC | S.SOCK_NONBLOCK | S.SOCK_NOSIGPIPE):
+        raise KernelError(E.EINVAL)
+    extra = (F.O_NONBLOCK if flags & S.SOCK_NONBLOCK else 0) | \
+        (F.O_NOSIGPIPE if flags & S.SOCK_NOSIGPIPE else 0)
+    return type & ~S.SOCK_FLAGS_MASK, extra, bool(flags & S.SOCK_CLOEXEC)
+
+
+async def sockaddr_in(l: "Lwp", addr: int, n: int) -> bytes:
+    """sockargs: copy a sockaddr in; sa_len becomes the length given."""
+    if n > UCHAR_MAX:
+        raise KernelError(E.EINVAL)
+    if n < 2:
+        raise KernelError(E.EINVAL)
+    raw = bytearray(await l.copyin(addr, n))
+    raw[0] = n
+    return bytes(raw)
+
+
+async def copyout_sockname(l: "Lwp", asa: int, alenp: int, sa: bytes | None) -> None:
+    """NetBSD's copyout_sockname: copy min(*alen, sa_len) bytes, store that length."""
+    if not asa:
+        return
+    n = _U32.unpack(await l.copyin(alenp, 4))[0]
+    if n & 0x80000000:
+        raise KernelError(E.EINVAL)
+    if sa is None:
+        n = 0
+    else:
+        n = min(n, len(sa))
+        if n:
+            l.copyout(asa, sa[:n])
+    l.copyout(alenp, _U32.pack(n))
+
+
+@syscall("__socket30")
+async def sys_socket(l: "Lwp", a: Args) -> int:
+    type, extra, cloexec = _typeflags(i32(a[1]))
+    so = create(l.kernel, l.proc, i32(a[0]), type, i32(a[2]))
+    so.flag |= extra
+    try:
+        return l.proc.fd.alloc(so, cloexec)
+    except KernelError:
+        so.on_last_close()
+        raise
+
+
+@syscall("socketpair")
+async def sys_socketpair(l: "Lwp", a: Args) -> int:
+    domain, (type, extra, cloexec), proto = i32(a[0]), _typeflags(i32(a[1])), i32(a[2])
+    probe = create(l.kernel, l.proc, domain, type, proto)  # EAFNOSUPPORT/EPROTONOSUPPORT
+    probe.on_last_close()
+    if domain != S.AF_LOCAL:
+        raise KernelError(E.EOPNOTSUPP)
+    c = l.proc.cred
+    s1, s2 = socketpair(l.kernel, type, c.euid, c.egid, l.proc.pid)
+    s1.flag |= extra
+    s2.flag |= extra
+    fdt = l.proc.fd
+    try:
+        fd1 = fdt.alloc(s1, cloexec)
+    except KernelError:
+        s1.on_last_close()
+        s2.on_last_close()
+        raise
+    try:
+        fd2 = fdt.alloc(s2, cloexec)
+    except KernelError:
+        s2.on_last_close()
+        fdt.close(fd1)
+        raise
+    l.copyout(a[3], struct.pack("<ii", fd1, fd2))
+    return 0
+
+
+@syscall("bind")
+async def sys_bind(l: "Lwp", a: Args) -> int:
+    so = getsock(l, i32(a[0]))
+    await so.bind(l, await sockaddr_in(l, a[1], u32(a[2])))
+    return 0
+
+
+@syscall("connect")
+async def sys_connect(l: "Lwp", a: Args) -> int:
+    so = getsock(l, i32(a[0]))
+    addr = await sockaddr_in(l, a[1], u32(a[2]))
+    await so.connect(l, addr)
+    return 0
+
+
+@syscall("listen")
+async def sys_listen(l: "Lwp", a: Args) -> int:
+    getsock(l, i32(a[0])).listen(l, i32(a[1]))
+    return 0
+
+
+async def do_accept(l: "Lwp", fd: int, name: int, alenp: int, flags: int, clrflags: int) -> int:
+    so = getsock(l, fd)
+    if not so.listening:
+        raise KernelError(E.EINVAL)
+    while not so.acceptq:
+        if so.error:
+            err, so.error = so.error, 0
+            raise KernelError(err)
+        if so.nonblocking:
+            raise KernelError(E.EAGAIN)
+        if so.closed:
+            raise KernelError(E.ECONNABORTED)
+        await so.sleep(l, so.rcvtimeo)
+    new = so.acceptq.popleft()
+    new.head = None
+    new.flag = (so.flag & ~clrflags) | (F.O_NONBLOCK if flags & S.SOCK_NONBLOCK else 0) \
+        | (F.O_NOSIGPIPE if flags & S.SOCK_NOSIGPIPE else 0)
+    so.changed()
+    fdt = l.proc.fd
+    try:
+        nfd = fdt.alloc(new, bool(flags & S.SOCK_CLOEXEC))
+    finally:
+        new.release()  # the accept queue's reference
+    new.changed()
+    if name:
+        try:
+            await copyout_sockname(l, name, alenp, new.peername() if new.connected else None)
+        except KernelError:
+            fdt.close(nfd)
+            raise
+    return nfd
+
+
+@syscall("accept")
+async def sys_accept(l: "Lwp", a: Args) -> int:
+    return await do_accept(l, i32(a[0]), a[1], a[2], 0, 0)
+
+
+@syscall("paccept")
+async def sys_paccept(l: "Lwp", a: Args) -> int:
+    flags = i32(a[4])
+    if flags & ~(S.SOCK_CLOEXEC | S.SOCK_NONBLOCK | S.SOCK_NOSIGPIPE):
+        raise KernelError(E.EINVAL)
+    return await do_accept(l, i32(a[0]), a[1], a[2], flags, F.O_NONBLOCK | F.O_NOSIGPIPE)
+
+
+@syscall("getsockname")
+async def sys_getsockname(l: "Lwp", a: Args) -> int:
+    so = getsock(l, i32(a[0]))
+    await copyout_sockname(l, a[1], a[2], so.sockname())
+    return 0
+
+
+@syscall("getpeername")
+async def sys_getpeername(l: "Lwp", a: Args) -> int:
+    so = getsock(l, i32(a[0]))
+    await copyout_sockname(l, a[1], a[2], so.peername())
+    return 0
+
+
+@syscall("shutdown")
+async def sys_shutdown(l: "Lwp", a: Args) -> int:
+    getsock(l, i32(a[0])).shutdown(i32(a[1]))
+    return 0
