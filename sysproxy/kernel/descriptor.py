@@ -64,6 +64,7 @@ class FileTable:
         self._files[fd] = f.hold()
         self._cloexec[fd] = cloexec
         if old is not None:
+            old.fd_closed(self)
             old.release()
 
     def _grow(self, fd: int) -> None:
@@ -76,6 +77,7 @@ class FileTable:
         f = self.get(fd)
         self._files[fd] = None
         self._cloexec[fd] = False
+        f.fd_closed(self)
         f.release()
 
     def get_cloexec(self, fd: int) -> bool:

@@ -45,6 +45,9 @@ class File:
     def on_last_close(self) -> None:
         """Free what the open file holds; called once, when no descriptor refers to it."""
 
+    def fd_closed(self, fdt: Any) -> None:
+        """A descriptor of table ``fdt`` referring to this file was closed (POSIX locks go)."""
+
     # -- operations (override what the file supports) --------------------------
     async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
         """Read up to n bytes at ``offset`` (None: at the file offset, advancing it)."""

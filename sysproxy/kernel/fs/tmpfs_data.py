@@ -1,0 +1,206 @@
+"""tmpfs regular file contents: sparse blocks that give memory back.
+
+A small file (one block, under BLK bytes) keeps its bytes in one bytearray.
+A larger file is a dict of BLK-sized anonymous mmaps: missing blocks are holes,
+untouched pages inside a block cost nothing (the host zero-fills them lazily),
+a write is one memcpy into place (no quadratic copying), and closing the
+mappings on truncate or unlink returns the memory to the host at once, which
+a malloc heap of large bytearrays would not reliably do.
+
+Memory is charged to a pool (the mount and the kernel's memlimit) before
+anything changes, so a write either fits entirely or fails with ENOSPC.
+"""
+from __future__ import annotations
+
+import mmap
+from typing import Protocol
+
+from ...abi import errno as E
+from ..errors import KernelError
+
+BLK = 256 * 1024
+PAGE = 4096
+MAXFILESIZE = (1 << 63) - 1
+
+
+def pages(n: int) -> int:
+    return (n + PAGE - 1) & ~(PAGE - 1)
+
+
+class Pool(Protocol):
+    def charge(self, nbytes: int) -> None:
+        """Take ``nbytes`` more (ENOSPC if over a limit); negative gives back."""
+
+
+class FileData:
+    """The bytes of one regular file."""
+
+    __slots__ = ("size", "small", "blocks", "pool", "charged")
+
+    def __init__(self, pool: Pool) -> None:
+        self.size = 0
+        self.small: bytearray | None = bytearray()  # the whole file while it is small
+        self.blocks: dict[int, mmap.mmap] = {}
+        self.pool = pool
+        self.charged = 0
+
+    # -- reading -------------------------------------------------------------
+    def read(self, off: int, n: int) -> bytes:
+        size = self.size
+        if off >= size or n <= 0:
+            return b""
+        end = min(size, off + n)
+        small = self.small
+        if small is not None:
+            data = bytes(small[off:end])
+            if len(data) < end - off:  # a tail never written: zeros
+                data += bytes(end - off - len(data))
+            return data
+        blocks = self.blocks
+        first, last = off // BLK, (end - 1) // BLK
+        if first == last:
+            b = blocks.get(first)
+            base = first * BLK
+            return b[off - base:end - base] if b is not None else bytes(end - off)
+        parts = []
+        for i in range(first, last + 1):
+            base = i * BLK
+            lo, hi = max(off, base) - base, min(end, base + BLK) - base
+            b = blocks.get(i)
+            parts.append(b[lo:hi] if b is not None else bytes(hi - lo))
+        return b"".join(parts)
+
+    # -- writing -------------------------------------------------------------
+    def write(self, off: int, data: bytes) -> int:
+        n = len(data)
+        if n == 0:
+            return 0
+        end = off + n
+        if end > MAXFILESIZE or off < 0:
+            raise KernelError(E.EFBIG)
+        small = self.small
+        if small is not None and end < BLK:
+            grow = pages(end) - pages(len(small)) if end > len(small) else 0
+            if grow > 0:
+                self.pool.charge(grow)
+                self.charged += grow
+            if end > len(small):
+                if off > len(small):
+                    small.extend(bytes(off - len(small)))
+                small[off:] = data  # the new tail: the bytearray ends at ``end``
+            else:
+                small[off:end] = data
+            if end > self.size:
+                self.size = end
+            return n
+        self._ensure_blocks(off, end)
+        blocks = self.blocks
+        first, last = off // BLK, (end - 1) // BLK
+        if first == last:
+            base = first * BLK
+            blocks[first][off - base:end - base] = data
+        else:
+            view = memoryview(data)
+            pos = 0
+            for i in range(first, last + 1):
+                base = i * BLK
+                lo, hi = max(off, base) - base, min(end, base + BLK) - base
+                blocks[i][lo:hi] = view[pos:pos + hi - lo]
+                pos += hi - lo
+        if end > self.size:
+            self.size = end
+        return n
+
+    def _ensure_blocks(self, off: int, end: int) -> None:
+        """Charge and map every block [off, end) touches (all or nothing)."""
+        first, last = off // BLK, (end - 1) // BLK
+        missing = [i for i in range(first, last + 1) if i not in self.blocks]
+        small = self.small
+        if small is not None and len(small) and 0 not in missing:
+            missing.append(0)
+        need = (len(self.blocks) + len(missing)) * BLK - self.charged
+        if need > 0:
+            self.pool.charge(need)
+        self.charged += need
+        for i in missing:
+            self.blocks[i] = mmap.mmap(-1, BLK)
+        if small is not None:
+            if len(small):
+                self.blocks[0][:len(small)] = small
+            self.small = None
+
+    # -- resizing ------------------------------------------------------------
+    def truncate(self, size: int) -> None:
+        """Shrink (freeing what lies beyond) or extend (a hole) to ``size``."""
+        if size < 0:
+            raise KernelError(E.EINVAL)
+        if size > MAXFILESIZE:
+            raise KernelError(E.EFBIG)
+        if size < self.size:
+            small = self.small
+            if small is not None:
+                if len(small) > size:
+                    del small[size:]
+                    freed = self.charged - pages(size)
+                    if freed > 0:
+                        self.charged -= freed
+                        self.pool.charge(-freed)
+            else:
+                keep = (size + BLK - 1) // BLK
+                for i in [i for i in self.blocks if i >= keep]:
+                    self.blocks.pop(i).close()
+                    self.charged -= BLK
+                    self.pool.charge(-BLK)
+                if size % BLK:
+                    b = self.blocks.get(size // BLK)
+                    if b is not None:  # zero the cut part so a later extension reads zeros
+                        lo = size % BLK
+                        b[lo:] = bytes(BLK - lo)
+        self.size = size
+
+    def zero_range(self, off: int, length: int) -> None:
+        """fdiscard: the range reads as zeros afterwards (whole blocks are unmapped)."""
+        end = min(self.size, off + length)
+        if off >= end:
+            return
+        if self.small is not None:
+            stop = min(end, len(self.small))
+            if off < stop:
+                self.small[off:stop] = bytes(stop - off)
+            return
+        for i in range(off // BLK, (end - 1) // BLK + 1):
+            b = self.blocks.get(i)
+            if b is None:
+                continue
+            base = i * BLK
+            lo, hi = max(off, base) - base, min(end, base + BLK) - base
+            if lo == 0 and hi == BLK:
+                self.blocks.pop(i).close()
+                self.charged -= BLK
+                self.pool.charge(-BLK)
+            else:
+                b[lo:hi] = bytes(hi - lo)
+
+    def reserve(self, off: int, length: int) -> None:
+        """posix_fallocate: back [off, off+length) with memory, growing the size."""
+        end = off + length
+        if end > MAXFILESIZE:
+            raise KernelError(E.EFBIG)
+        if self.small is not None and end < BLK:
+            if end > len(self.small):
+                self.write(len(self.small), bytes(end - len(self.small)))
+        else:
+            self._ensure_blocks(off, end)
+        if end > self.size:
+            self.size = end
+
+    def free(self) -> None:
+        """Give everything back (the file is gone)."""
+        for b in self.blocks.values():
+            b.close()
+        self.blocks.clear()
+        self.small = bytearray()
+        if self.charged:
+            self.pool.charge(-self.charged)
+            self.charged = 0
+        self.size = 0

@@ -1,0 +1,248 @@
+"""Opening and sizing files: open, openat, lseek, truncate, ftruncate, fsync and
+friends, posix_fallocate, fdiscard, __getdents30.
+
+open follows NetBSD's vn_open: O_CREAT makes a regular file with
+``mode & ~umask`` (sticky bit dropped) owned by the caller and the directory's
+group; O_EXCL and O_NOFOLLOW do not follow a final symlink (O_NOFOLLOW on a
+symlink is EFTYPE); read access is checked, then write access (EISDIR for a
+directory); sockets cannot be opened (EOPNOTSUPP).
+"""
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING
+
+from ...abi import errno as E
+from ...abi import fcntl as F
+from ...abi import stat as S
+from ..errors import KernelError
+from ..file import FREAD, FWRITE
+from ..vfs import locks
+from ..vfs.access import VREAD, VWRITE, vaccess
+from ..vfs.setattr import truncate as vtruncate
+from ..vfs.vnfile import DeviceFile, VnodeFile
+from ..vfs.vnode import APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VFIFO, VLNK, VREG, VSOCK
+from .args import i32, i64
+from .table import Args, syscall
+from .vfs_util import lookup, path_in, vnode_file
+
+if TYPE_CHECKING:
+    from ..file import File
+    from ..lwp import Lwp
+
+FDATASYNC, FFILESYNC, FDISKSYNC = 0x0010, 0x0020, 0x0040
+
+
+async def do_open(l: "Lwp", dirfd: int, path: bytes, oflags: int, mode: int) -> int:
+    fmode = F.FFLAGS(oflags)
+    if not fmode & (FREAD | FWRITE):
+        raise KernelError(E.EINVAL)
+    p = l.proc
+    cred = p.cred
+    created = False
+    if oflags & F.O_CREAT:
+        follow = not oflags & (F.O_EXCL | F.O_NOFOLLOW)
+        r = lookup(l, path, follow, True, dirfd)
+        vp = r.vp
+        if vp is None:
+            dvp = r.dvp
+            assert dvp is not None
+            if r.slash:
+                raise KernelError(E.ENOENT)
+            vaccess(dvp, cred, VWRITE)
+            cmode = (mode & ~p.umask) & S.ALLPERMS & ~S.S_ISTXT
+            if cmode & S.S_ISGID and cred.euid != 0 and not cred.in_group(dvp.gid):
+                cmode &= ~S.S_ISGID
+            vp = dvp.create(r.name, VREG, cmode, cred.euid, dvp.gid)
+            created = True
+        elif oflags & F.O_EXCL:
+            raise KernelError(E.EEXIST)
+    else:
+        vp = lookup(l, path, not oflags & F.O_NOFOLLOW, False, dirfd).vp
+        assert vp is not None
+    vt = vp.vtype
+    if vt == VSOCK:
+        raise KernelError(E.EOPNOTSUPP)
+    if vt == VLNK:
+        raise KernelError(E.EFTYPE)
+    if oflags & F.O_DIRECTORY and vt != VDIR:
+        raise KernelError(E.ENOTDIR)
+    if not created:
+        if fmode & FREAD:
+            vaccess(vp, cred, VREAD)
+        if fmode & (FWRITE | F.O_TRUNC):
+            if vt == VDIR:
+                raise KernelError(E.EISDIR)
+            vaccess(vp, cred, VWRITE)
+        if oflags & F.O_TRUNC and vt == VREG:
+            vtruncate(vp, 0, always_touch=True)
+    if vp.flags & APPEND and fmode & (FWRITE | F.O_APPEND) == FWRITE:
+        raise KernelError(E.EPERM)
+    if vp.flags & IMMUTABLE and fmode & FWRITE:
+        raise KernelError(E.EPERM)
+    flag = fmode & F.FMASK
+    f: File
+    if vt == VCHR:
+        f = DeviceFile(flag, vp)
+    elif vt == VBLK:
+        raise KernelError(E.ENXIO)
+    elif vt == VFIFO:
+        fifo_open = getattr(l.kernel, "fifo_open", None)
+        if fifo_open is None:
+            raise KernelError(E.EOPNOTSUPP)
+        res = fifo_open(l, vp, flag)
+        f = await res if inspect.isawaitable(res) else res
+    else:
+        f = VnodeFile(flag, vp)
+    fdt = p.fd
+    try:
+        fd = fdt.alloc(f, bool(oflags & F.O_CLOEXEC))
+    except KernelError:
+        f.hold()
+        f.release()
+        raise
+    if oflags & (F.O_EXLOCK | F.O_SHLOCK) and isinstance(f, VnodeFile):
+        ltype = F.F_WRLCK if oflags & F.O_EXLOCK else F.F_RDLCK
+        try:
+            await locks.setlock(l, vp, f, ltype, 0, locks.INF, not oflags & F.O_NONBLOCK, True)
+        except KernelError:
+            fdt.close(fd)
+            raise
+        f.flocked = True
+    return fd
+
+
+@syscall("open")
+async def sys_open(l: "Lwp", a: Args) -> int:
+    path = await path_in(l, a[0])
+    return await do_open(l, F.AT_FDCWD, path, i32(a[1]), i32(a[2]))
+
+
+@syscall("openat")
+async def sys_openat(l: "Lwp", a: Args) -> int:
+    path = await path_in(l, a[1])
+    return await do_open(l, i32(a[0]), path, i32(a[2]), i32(a[3]))
+
+
+@syscall("lseek")
+async def sys_lseek(l: "Lwp", a: Args) -> int:
+    f = l.proc.fd.get(i32(a[0]))
+    return f.seek(l, i64(a[2]), i32(a[3]))
+
+
+@syscall("truncate")
+async def sys_truncate(l: "Lwp", a: Args) -> int:
+    path = await path_in(l, a[0])
+    length = i64(a[2])
+    vp = lookup(l, path).vp
+    assert vp is not None
+    if vp.vtype == VDIR:
+        raise KernelError(E.EISDIR)
+    vaccess(vp, l.proc.cred, VWRITE)
+    if length < 0:
+        raise KernelError(E.EINVAL)
+    vtruncate(vp, length)
+    return 0
+
+
+@syscall("ftruncate")
+async def sys_ftruncate(l: "Lwp", a: Args) -> int:
+    f = l.proc.fd.get(i32(a[0]))
+    length = i64(a[2])
+    if length < 0:
+        raise KernelError(E.EINVAL)
+    if not isinstance(f, VnodeFile) or not f.flag & FWRITE:
+        raise KernelError(E.EINVAL)
+    vtruncate(f.vp, length)
+    return 0
+
+
+@syscall("fsync")
+async def sys_fsync(l: "Lwp", a: Args) -> int:
+    vnode_file(l, i32(a[0])).vp.fsync()
+    return 0
+
+
+@syscall("fdatasync")
+async def sys_fdatasync(l: "Lwp", a: Args) -> int:
+    f = vnode_file(l, i32(a[0]))
+    if not f.flag & FWRITE:
+        raise KernelError(E.EBADF)
+    f.vp.fsync()
+    return 0
+
+
+@syscall("fsync_range")
+async def sys_fsync_range(l: "Lwp", a: Args) -> int:
+    flags, start, length = i32(a[1]), i64(a[2]), i64(a[3])
+    f = vnode_file(l, i32(a[0]))
+    if not flags & (FDATASYNC | FFILESYNC) or flags & ~(FDATASYNC | FFILESYNC | FDISKSYNC):
+        raise KernelError(E.EINVAL)
+    if start < 0 or length < 0:
+        raise KernelError(E.EINVAL)
+    if not f.flag & FWRITE:
+        raise KernelError(E.EBADF)
+    f.vp.fsync()
+    return 0
+
+
+@syscall("posix_fallocate")
+async def sys_posix_fallocate(l: "Lwp", a: Args) -> int:
+    """NOERR: the error number is the return value."""
+    try:
+        pos, length = i64(a[2]), i64(a[3])
+        if pos < 0 or length <= 0 or pos + length > (1 << 63) - 1:
+            return E.EINVAL
+        f = l.proc.fd.get(i32(a[0]))
+        if not f.flag & FWRITE:
+            return E.EBADF
+        if not isinstance(f, VnodeFile):
+            return E.ESPIPE
+        if f.vp.vtype != VREG:
+            return E.ENODEV
+        f.vp.allocate(pos, length)
+        return 0
+    except KernelError as e:
+        return e.errno
+
+
+@syscall("fdiscard")
+async def sys_fdiscard(l: "Lwp", a: Args) -> int:
+    pos, length = i64(a[2]), i64(a[3])
+    f = l.proc.fd.get(i32(a[0]))
+    if pos < 0 or length < 0 or pos + length > (1 << 63) - 1:
+        raise KernelError(E.EINVAL)
+    if not f.flag & FWRITE:
+        raise KernelError(E.EBADF)
+    if not isinstance(f, VnodeFile):
+        raise KernelError(E.ESPIPE)
+    if f.vp.vtype == VDIR:
+        raise KernelError(E.EISDIR)
+    if f.vp.vtype != VREG:
+        raise KernelError(E.ENODEV)
+    f.vp.discard(pos, length)
+    return 0
+
+
+@syscall("__getdents30")
+async def sys_getdents(l: "Lwp", a: Args) -> int:
+    f = vnode_file(l, i32(a[0]))
+    buf, count = a[1], a[2]
+    if not f.flag & FREAD:
+        raise KernelError(E.EBADF)
+    vp = f.vp
+    if vp.vtype != VDIR:
+        raise KernelError(E.EINVAL)
+    total = 0
+    cookie = f.offset
+    for nextc, ino, name, dtype in vp.readdir(cookie):
+        rec = S.pack_dirent(ino, name, dtype)
+        if total + len(rec) > count:
+            if total == 0:
+                raise KernelError(E.EINVAL)
+            break
+        l.copyout(buf + total, rec)  # one COPYOUT per entry, as tmpfs does
+        total += len(rec)
+        cookie = nextc
+    f.offset = cookie
+    return total

@@ -1,0 +1,141 @@
+"""Open vnodes: the File a descriptor holds after open(2) of a file, directory or device."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...abi import errno as E
+from ...abi import ioctl as IO
+from ...abi.fcntl import O_APPEND, SEEK_CUR, SEEK_END, SEEK_SET
+from .. import dev
+from ..errors import KernelError
+from ..file import DTYPE_VNODE, File
+from . import locks
+from .vnode import VDIR, VREG, now_ns
+
+if TYPE_CHECKING:
+    from ..lwp import Lwp
+    from .vnode import Vnode
+
+OFF_MAX = (1 << 63) - 1
+
+
+class VnodeFile(File):
+    """A regular file or directory; the offset is the directory cookie for a directory."""
+
+    dtype = DTYPE_VNODE
+
+    def __init__(self, flag: int, vp: "Vnode") -> None:
+        super().__init__(flag)
+        self.vp = vp
+        self.flocked = False
+        vp.opencount += 1
+        vp.mount.opencount += 1
+
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        vp = self.vp
+        if vp.vtype == VDIR:
+            raise KernelError(E.EISDIR)
+        off = self.offset if offset is None else offset
+        data = vp.read(off, n)
+        vp.atime = now_ns()
+        if offset is None:
+            self.offset = off + len(data)
+        return data
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        vp = self.vp
+        if self.flag & O_APPEND:
+            off = vp.size
+        else:
+            off = self.offset if offset is None else offset
+        if not data:
+            return 0
+        if off + len(data) > OFF_MAX:
+            raise KernelError(E.EFBIG)
+        n = vp.write(off, data)
+        if offset is None:
+            self.offset = off + n
+        return n
+
+    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
+        if whence == SEEK_SET:
+            new = offset
+        elif whence == SEEK_CUR:
+            new = self.offset + offset
+        elif whence == SEEK_END:
+            new = self.vp.size + offset
+        else:
+            raise KernelError(E.EINVAL)
+        if new < 0 or new > OFF_MAX:
+            raise KernelError(E.EINVAL)
+        self.offset = new
+        return new
+
+    def stat(self, lwp: "Lwp") -> bytes:
+        return self.vp.stat()
+
+    async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        if cmd == IO.FIONREAD:
+            vp = self.vp
+            n = max(0, vp.size - self.offset) if vp.vtype == VREG else 0
+            data[:4] = min(n, 0x7FFFFFFF).to_bytes(4, "little")
+            return
+        if cmd == IO.FIOASYNC:
+            return
+        raise KernelError(E.ENOTTY)
+
+    def fd_closed(self, fdt: Any) -> None:
+        if self.vp.locks is not None:
+            locks.release_owner(self.vp, fdt)
+
+    def on_last_close(self) -> None:
+        vp = self.vp
+        if self.flocked and vp.locks is not None:
+            locks.release_owner(vp, self)
+        vp.opencount -= 1
+        vp.mount.opencount -= 1
+        if vp.nlink <= 0 and vp.opencount <= 0:
+            vp.inactive()
+
+
+class DeviceFile(VnodeFile):
+    """A character device node: reads and writes go to its driver (kernel/dev.py)."""
+
+    def __init__(self, flag: int, vp: "Vnode") -> None:
+        super().__init__(flag, vp)
+        self.drv = dev.cdev(vp.rdev)
+        self.minor = dev.minor(vp.rdev)
+
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        off = self.offset if offset is None else offset
+        data = self.drv.read(self.minor, n, off)
+        if offset is None:
+            self.offset = off + len(data)
+        return data
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        off = self.offset if offset is None else offset
+        n = self.drv.write(self.minor, data, off)
+        if offset is None:
+            self.offset = off + n
+        return n
+
+    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
+        if whence == SEEK_SET:
+            new = offset
+        elif whence == SEEK_CUR:
+            new = self.offset + offset
+        elif whence == SEEK_END:
+            new = offset
+        else:
+            raise KernelError(E.EINVAL)
+        if new < 0:
+            raise KernelError(E.EINVAL)
+        self.offset = new
+        return new
+
+    async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        if cmd == IO.FIONREAD:
+            data[:4] = bytes(4)
+            return
+        raise KernelError(E.ENOTTY)
