@@ -20,7 +20,7 @@ AUTHLEN = 16  # bytes in a prefork cookie
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024 + 4096
 
 HEADER = struct.Struct("<QQHHI")        # len, reqno, class, type, union
-_SYSRESP = struct.Struct("<QQHHIi4xqq")  # header + error, pad, retval[0], retval[1]
+_SYSRESP = struct.Struct("<QQHHIi4xQQ")  # header + error, pad, retval[0], retval[1]
 _HSRESP = struct.Struct("<QQHHIi")       # header + int error
 _COPYREQ = struct.Struct("<QQHHIQQ")     # header + len, addr
 _U64 = struct.Struct("<Q")
@@ -136,15 +136,17 @@ def syscall_request(reqno: int, sysnum: int, args: bytes) -> bytes:
 
 
 def syscall_response(reqno: int, error: int, rv0: int = 0, rv1: int = 0) -> bytes:
+    """A SYSCALL reply; retvals are register_t, so -1 and 2**64-1 encode alike."""
     return _SYSRESP.pack(HDRSZ + 24, reqno, RESP, SYSCALL, 0, error,
-                         _signed64(rv0), _signed64(rv1))
+                         rv0 & _MASK64, rv1 & _MASK64)
 
 
 def parse_syscall_response(body: bytes) -> tuple[int, int, int]:
-    """(error, retval0, retval1) from a SYSCALL RESP body."""
+    """(error, retval0, retval1) from a SYSCALL RESP body (retvals as signed register_t)."""
     if len(body) < 24:
         raise ProtocolError("short SYSCALL response")
-    return _SYSRESP.unpack_from(b"\0" * HDRSZ + body[:24])[5:]
+    error, rv0, rv1 = _SYSRESP.unpack_from(b"\0" * HDRSZ + body[:24])[5:]
+    return error, _signed64(rv0), _signed64(rv1)
 
 
 def prefork_response(reqno: int, cookie: bytes) -> bytes:
@@ -233,6 +235,11 @@ class Decoder:
         if self._error is not None:
             raise ProtocolError(self._error)
         buf = self._buf
+        if not buf and len(data) >= HDRSZ:
+            # the common case: exactly one whole frame arrived
+            length, reqno, cls, typ, union = HEADER.unpack_from(data)
+            if length == len(data) and length <= self.max_frame:
+                return [Frame(reqno, cls, typ, union, data[HDRSZ:])]
         if buf:
             buf += data
             view: bytes | bytearray = buf

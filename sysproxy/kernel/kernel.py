@@ -151,5 +151,7 @@ class Kernel:
         if len(body) < size:
             on_done(lwp, E.EINVAL, 0, 0)
             return None
-        lwp.start(handler(lwp, unpack(body)), on_done)
+        lwp.on_done = on_done
+        p.lwps.add(lwp)
+        lwp._step(handler(lwp, unpack(body)), None, None)
         return None if lwp.done else lwp

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .proc import Proc
 
 log = logging.getLogger("sysproxy.kernel")
-_MASK64 = (1 << 64) - 1
 
 
 class Suspension:
@@ -92,22 +91,21 @@ class Lwp:
 
     # -- running -----------------------------------------------------------
     def start(self, coro: Coroutine[Any, Any, Any], on_done: DoneCallback) -> None:
-        self.coro = coro
         self.on_done = on_done
         self.proc.lwps.add(self)
-        self._step(None, None)
+        self._step(coro, None, None)
 
     def resume(self, susp: Suspension, value: Any = None) -> None:
         """Complete ``susp`` with ``value``; ignored if the LWP no longer waits on it."""
         if self.waiting is susp:
             self.waiting = None
-            self._step(value, None)
+            self._step(self.coro, value, None)
 
     def fail(self, susp: Suspension, exc: BaseException) -> None:
         """Complete ``susp`` by raising ``exc`` in the handler."""
         if self.waiting is susp:
             self.waiting = None
-            self._step(None, exc)
+            self._step(self.coro, None, exc)
 
     def interrupt(self, exc: BaseException) -> None:
         """Abort whatever the LWP waits on, raising ``exc`` in it soon (never re-entrantly)."""
@@ -117,9 +115,7 @@ class Lwp:
         susp.disarm(self)
         self.proc.kernel.sched.call_soon(self.fail, susp, exc)
 
-    def _step(self, value: Any, exc: BaseException | None) -> None:
-        coro = self.coro
-        assert coro is not None
+    def _step(self, coro: Any, value: Any, exc: BaseException | None) -> None:
         while True:
             try:
                 if exc is None:
@@ -140,6 +136,7 @@ class Lwp:
                 self._finish(E.EIO, None)
                 return
             try:
+                self.coro = coro
                 self.waiting = susp
                 susp.arm(self)
                 return
@@ -150,19 +147,19 @@ class Lwp:
     def _finish(self, error: int, result: Any) -> None:
         self.done = True
         self.coro = None
-        self.proc.lwps.discard(self)
-        if error:
+        proc = self.proc
+        proc.lwps.discard(self)
+        if error or result is None:
             rv0 = rv1 = 0
-        elif result is None:
-            rv0 = rv1 = 0
-        elif isinstance(result, tuple):
-            rv0, rv1 = result
-        else:
+        elif type(result) is int:
             rv0, rv1 = result, 0
+        else:
+            rv0, rv1 = result
         cb = self.on_done
         if cb is not None:
-            cb(self, error, rv0 & _MASK64, rv1 & _MASK64)
-        self.proc.lwp_finished()
+            cb(self, error, rv0, rv1)
+        if not proc.lwps:
+            proc.lwp_finished()
 
 
 def efault() -> KernelError:

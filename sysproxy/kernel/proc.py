@@ -51,6 +51,7 @@ class Proc:
             self._idle_waiters.append(fn)
 
     def lwp_finished(self) -> None:
+        """The last LWP ended: run what waited for the process to go idle."""
         if not self.lwps and self._idle_waiters:
             waiters, self._idle_waiters = self._idle_waiters, []
             for fn in waiters:

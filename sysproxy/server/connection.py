@@ -227,10 +227,12 @@ class Connection:
     def handle(self, f: wire.Frame) -> None:
         cls = f.cls
         if cls == wire.REQ:
-            if self.state is NEW:
+            if f.type == wire.SYSCALL and self.state is RUNNING:
+                self.kernel.syscall(self.proc, self, f.union, f.body, self._reply, f.reqno)
+            elif self.state is NEW:
                 self._handshake_new(f)
             elif f.type == wire.SYSCALL:
-                self._syscall(f)
+                pass  # CLOSING: the connection is going down
             elif f.type == wire.PREFORK:
                 self._prefork(f)
             elif f.type == wire.HANDSHAKE:
@@ -325,10 +327,6 @@ class Connection:
         self.send(wire.prefork_response(f.reqno, cookie))
 
     # -- system calls ------------------------------------------------------
-    def _syscall(self, f: wire.Frame) -> None:
-        assert self.proc is not None
-        self.kernel.syscall(self.proc, self, f.union, f.body, self._reply, f.reqno)
-
     def _reply(self, lwp: "Lwp", error: int, rv0: int, rv1: int) -> None:
         if error >= 0:
             self.send(wire.syscall_response(lwp.tag, error, rv0, rv1))
