@@ -16,6 +16,7 @@ FAMILIES = [
     "socket",
     "sockopt",
     "msg",
+    "poll",
     "vm",
 ]
 
