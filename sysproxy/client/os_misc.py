@@ -22,14 +22,36 @@ _FAMILY_FROM_NB = {v: k for k, v in _FAMILY_TO_NB.items()}
 _I32 = struct.Struct("<i")
 
 
+# sysctl(8) names whose spelling differs from their header constant's
+# (kern.osrevision is KERN_OSREV), and the names tools commonly ask for.
+SYSCTL_NAMES: dict[str, tuple[int, ...]] = {
+    "kern.osrevision": (nbsysctl.CTL_KERN, nbsysctl.KERN_OSREV),
+    "kern.securelevel": (nbsysctl.CTL_KERN, nbsysctl.KERN_SECURELVL),
+    "kern.posix1version": (nbsysctl.CTL_KERN, nbsysctl.KERN_POSIX1),
+    "kern.urandom": (nbsysctl.CTL_KERN, nbsysctl.KERN_URND),
+    "kern.arandom": (nbsysctl.CTL_KERN, nbsysctl.KERN_ARND),
+    "kern.proc2": (nbsysctl.CTL_KERN, nbsysctl.KERN_PROC2),
+    "kern.proc_args": (nbsysctl.CTL_KERN, nbsysctl.KERN_PROC_ARGS),
+    "hw.machine_arch": (nbsysctl.CTL_HW, nbsysctl.HW_MACHINE_ARCH),
+}
+
+
 def sysctl_mib(name: str | list[int] | tuple[int, ...]) -> list[int]:
-    """'kern.hostname' -> [1, 10] (CTL_KERN, KERN_HOSTNAME); int lists pass through."""
+    """'kern.hostname' -> [1, 10] (CTL_KERN, KERN_HOSTNAME); int lists pass through.
+
+    Components may be numbers ('kern.proc2.0.0.648.10'); names come from
+    :data:`SYSCTL_NAMES`, else from the CTL_*/KERN_*/HW_* constants.
+    """
     if not isinstance(name, str):
         return [int(x) for x in name]
     parts = name.split(".")
-    mib = []
+    mib: list[int] = []
     for i, part in enumerate(parts):
-        if part.isdigit():
+        alias = SYSCTL_NAMES.get(".".join(parts[:i + 1]))
+        if alias is not None:
+            mib = list(alias)
+            continue
+        if part.lstrip("-").isdigit():
             mib.append(int(part))
             continue
         const = f"CTL_{part.upper()}" if i == 0 else f"{parts[i - 1].upper()}_{part.upper()}"

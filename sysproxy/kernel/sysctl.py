@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from ..abi import errno as E
 from .errors import KernelError
@@ -32,6 +32,9 @@ class Node:
     set: Callable[[bytes], None] | None = None
     size: int = 0  # the most a string may hold, NUL included
     children: dict[int, "Node"] = field(default_factory=dict)
+    # A helper serving the rest of the name itself, as NetBSD's sysctl_func on a
+    # node (kern.proc2): async (lwp, rest, oldp, oldlen, newp, newlen) -> (oldlen, errno).
+    func: Callable[..., Awaitable[tuple[int, int]]] | None = None
 
     def add(self, num: int, node: "Node") -> "Node":
         self.children[num] = node
@@ -60,15 +63,22 @@ def quad_leaf(name: str, get: Callable[[], int]) -> Node:
 
 
 def lookup(root: Node, name: list[int]) -> Node:
+    return resolve(root, name)[0]
+
+
+def resolve(root: Node, name: list[int]) -> tuple[Node, list[int]]:
+    """The node a name reaches, and what is left of the name once a helper node takes over."""
     node = root
     for i, num in enumerate(name):
+        if node.func is not None:
+            return node, name[i:]
         if node.type != CTLTYPE_NODE:
             raise KernelError(E.ENOTDIR)
         child = node.children.get(num)
         if child is None:
             raise KernelError(E.ENOENT)
         node = child
-    return node
+    return node, []
 
 
 def attach(kernel: "Kernel") -> None:
@@ -99,6 +109,8 @@ def attach(kernel: "Kernel") -> None:
     kern.add(21, Node("boottime", CTLTYPE_STRUCT,
                       lambda: struct.pack("<qq", boot_ns // 10**9, boot_ns % 10**9), None, 16))
     kern.add(22, string_leaf("domainname", lambda: k.domainname, set_domainname))
+    from . import sysctl_proc
+    sysctl_proc.attach(kern, k)
     hw = root.add(CTL_HW, Node("hw", CTLTYPE_NODE))
     hw.add(1, string_leaf("machine", lambda: k.machine))
     hw.add(2, string_leaf("model", lambda: "sysproxy virtual machine"))

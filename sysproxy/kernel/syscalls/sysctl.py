@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...abi import errno as E
 from ..errors import KernelError
-from ..sysctl import CTL_MAXNAME, CTLTYPE_NODE, CTLTYPE_STRING, lookup
+from ..sysctl import CTL_MAXNAME, CTLTYPE_NODE, CTLTYPE_STRING, Node, resolve
 from .args import u32
 from .table import Args, syscall
 
@@ -29,7 +29,9 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
     name = list(struct.unpack(f"<{namelen}i", raw))
     error = 0
     try:
-        node = lookup(l.kernel.sysctl_root, name)
+        node, rest = resolve(l.kernel.sysctl_root, name)
+        if node.func is not None:  # a helper node (kern.proc2) serves the rest itself
+            return await _helper(l, node, rest, oldp, oldlenp, oldlen, newp, newlen)
         if node.type == CTLTYPE_NODE or node.get is None:
             raise KernelError(E.EISDIR if node.type == CTLTYPE_NODE else E.EOPNOTSUPP)
         value = node.get()
@@ -59,6 +61,19 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
         l.copyout(oldlenp, _SIZE.pack(oldlen))
     if error == 0 and oldp and savelen < oldlen:
         error = E.ENOMEM
+    if error:
+        raise KernelError(error)
+    return 0
+
+
+async def _helper(l: "Lwp", node: Node, rest: list[int], oldp: int, oldlenp: int,
+                  oldlen: int, newp: int, newlen: int) -> int:
+    """A helper copies out what it serves and says how much; *oldlenp is written
+    before its errno (ENOMEM included) is returned, as sys___sysctl does."""
+    assert node.func is not None
+    oldlen, error = await node.func(l, rest, oldp, oldlen, newp, newlen)
+    if oldlenp:
+        l.copyout(oldlenp, _SIZE.pack(oldlen))
     if error:
         raise KernelError(error)
     return 0
