@@ -16,6 +16,8 @@ SUBSYSTEMS = [
     "sysproxy.kernel.fs.boot",
     "sysproxy.kernel.pipe",
     "sysproxy.kernel.socket",
+    "sysproxy.kernel.signals",
+    "sysproxy.kernel.clock",
 ]
 
 

@@ -12,11 +12,14 @@ FAMILIES = [
     "descriptor",
     "rw",
     "vfs_open", "vfs_path", "vfs_rename", "vfs_stat", "vfs_attr", "vfs_dir",
+    "vfs_mount", "vfs_lock", "vfs_xattr", "cred",
     "pipe",
     "socket",
     "sockopt",
     "msg",
     "poll",
+    "time",
+    "pgrp",
     "vm",
 ]
 
