@@ -105,6 +105,9 @@ class DeviceFile(VnodeFile):
         super().__init__(flag, vp)
         self.drv = dev.cdev(vp.rdev)
         self.minor = dev.minor(vp.rdev)
+        # mm's null and zero take writes without looking at the data (rw.py skips the copy)
+        self.discards_writes = (dev.major(vp.rdev) == dev.MEM_MAJOR
+                                and self.minor in (dev.MINOR_NULL, dev.MINOR_ZERO))
 
     async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
         off = self.offset if offset is None else offset

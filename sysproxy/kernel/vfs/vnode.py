@@ -37,7 +37,7 @@ class Vnode:
 
     __slots__ = ("vtype", "mode", "uid", "gid", "nlink", "ino", "flags", "rdev",
                  "atime", "mtime", "ctime", "btime", "mount", "mountedhere",
-                 "knotes", "socket", "xattrs", "locks", "opencount", "__weakref__")
+                 "knotes", "socket", "fifo", "xattrs", "locks", "opencount", "__weakref__")
 
     def __init__(self, mount: "Mount", vtype: int, mode: int, uid: int, gid: int,
                  ino: int, rdev: int = VNOVAL_DEV) -> None:
@@ -55,6 +55,7 @@ class Vnode:
         self.mountedhere: Mount | None = None  # a file system mounted on this directory
         self.knotes: list[Callable[[int], None]] = []  # EVFILT_VNODE listeners
         self.socket: Any = None  # VSOCK: the bound socket (None once it closed)
+        self.fifo: Any = None  # VFIFO: the pipe channel while the FIFO is open (kernel/pipe.py)
         self.xattrs: dict[tuple[int, bytes], bytes] | None = None
         self.locks: Any = None  # advisory lock state (vfs/locks.py), created on demand
         self.opencount = 0  # open files: an unlinked node keeps its data while > 0
@@ -65,6 +66,8 @@ class Vnode:
     # -- kqueue -------------------------------------------------------------
     def notify(self, hint: int) -> None:
         """Tell EVFILT_VNODE listeners what happened (NOTE_* bits)."""
+        if not self.knotes:
+            return
         for kn in list(self.knotes):
             kn(hint)
 
