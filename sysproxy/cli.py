@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")
     h.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL))
     h.set_defaults(func=cmd_halt)
+    from . import tools  # ls, cat, put, get, ... and shell: clients of the server
+    tools.register(sub, DEFAULT_URL)
     return p
 
 
