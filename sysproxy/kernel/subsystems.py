@@ -18,6 +18,7 @@ SUBSYSTEMS = [
     "sysproxy.kernel.socket",
     "sysproxy.kernel.signals",
     "sysproxy.kernel.clock",
+    "sysproxy.kernel.kqueue",
 ]
 
 

@@ -20,6 +20,7 @@ FAMILIES = [
     "poll",
     "time",
     "pgrp",
+    "kqueue",
     "vm",
 ]
 

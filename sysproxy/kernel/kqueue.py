@@ -1,0 +1,278 @@
+"""kqueue: knotes evaluated on demand, sleeping on the watched objects' queues.
+
+A knote's filter is a function of the watched object's state (level
+triggered); EV_CLEAR reports again only after the state moved on (more data,
+another timer tick, a new trigger); EV_ONESHOT deletes after one report.
+Supported filters: EVFILT_READ, EVFILT_WRITE (any File; exact data counts
+for pipes and sockets), EVFILT_TIMER, EVFILT_USER, EVFILT_PROC (NOTE_EXIT),
+EVFILT_SIGNAL (signals posted to the process) and EVFILT_VNODE (through the
+vnode's ``knotes`` callbacks, which the VFS calls with NOTE_* hints).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..abi import errno as E
+from ..abi import event as EV
+from ..abi import poll as P
+from ..abi.limits import PIPE_BUF
+from .errors import KernelError
+from .file import DTYPE_KQUEUE, File
+from .sleepq import WaitQueue
+
+if TYPE_CHECKING:
+    from .kernel import Kernel
+    from .lwp import Lwp
+    from .proc import Proc
+
+Kevent = tuple[int, int, int, int, int, int]
+
+
+class Knote:
+    __slots__ = ("kq", "ident", "filter", "flags", "sfflags", "sdata", "udata", "file",
+                 "fired", "fflags", "last", "timer", "unhook")
+
+    def __init__(self, kq: "KqueueFile", ev: Kevent, file: File | None) -> None:
+        self.kq = kq
+        self.ident, self.filter = ev[0], ev[1]
+        self.flags = ev[2] & ~(EV.EV_DELETE | EV.EV_ENABLE | EV.EV_RECEIPT)  # EV_ADD stays, as BSDs report it
+        self.sfflags, self.sdata, self.udata = ev[3], ev[4], ev[5]
+        self.file = file
+        self.fired = 0          # timer ticks, signal counts, user triggers, vnode hints
+        self.fflags = 0
+        self.last: int | None = None  # data at the last EV_CLEAR report
+        self.timer: Any = None
+        self.unhook: Callable[[], None] | None = None
+
+    def activate(self, hint: int = 0) -> None:
+        self.fflags |= hint
+        self.kq.changed()
+
+
+class KqueueFile(File):
+    dtype = DTYPE_KQUEUE
+
+    def __init__(self, kernel: "Kernel", proc: "Proc") -> None:
+        super().__init__(0x3)
+        self.kernel = kernel
+        self.proc = proc
+        self.knotes: dict[tuple[int, int], Knote] = {}
+        self.sq = WaitQueue()
+        self.parents: list[Callable[[], None]] = []
+
+    def changed(self) -> None:
+        self.sq.wakeup()
+        for fn in list(self.parents):
+            fn()
+
+    # -- registration ------------------------------------------------------
+    def apply(self, ev: Kevent) -> None:
+        ident, filt, flags = ev[0], ev[1], ev[2]
+        key = (ident, filt)
+        kn = self.knotes.get(key)
+        if filt not in (EV.EVFILT_READ, EV.EVFILT_WRITE, EV.EVFILT_TIMER, EV.EVFILT_USER,
+                        EV.EVFILT_PROC, EV.EVFILT_SIGNAL, EV.EVFILT_VNODE):
+            raise KernelError(E.EINVAL)
+        f: File | None = None
+        if filt in (EV.EVFILT_READ, EV.EVFILT_WRITE, EV.EVFILT_VNODE):
+            f = self.proc.fd.get(ident)
+        if flags & EV.EV_DELETE:
+            if kn is None:
+                raise KernelError(E.ENOENT)
+            self._drop(kn)
+            return
+        if kn is None:
+            if not flags & EV.EV_ADD:
+                raise KernelError(E.ENOENT)
+            kn = Knote(self, ev, f)
+            self._attach(kn)
+            self.knotes[key] = kn
+        else:
+            kn.sfflags, kn.sdata, kn.udata = ev[3], ev[4], ev[5]
+            if flags & EV.EV_ADD:
+                kn.flags = (kn.flags & EV.EV_DISABLE) | (flags & ~(EV.EV_ENABLE | EV.EV_DISABLE | EV.EV_RECEIPT))
+        if filt == EV.EVFILT_USER:
+            op = ev[3] & EV.NOTE_FFCTRLMASK
+            v = ev[3] & EV.NOTE_FFLAGSMASK
+            if op == EV.NOTE_FFAND:
+                kn.fflags &= v
+            elif op == EV.NOTE_FFOR:
+                kn.fflags |= v
+            elif op == EV.NOTE_FFCOPY:
+                kn.fflags = v
+            if ev[3] & EV.NOTE_TRIGGER:
+                kn.fired += 1
+        if flags & EV.EV_DISABLE:
+            kn.flags |= EV.EV_DISABLE
+        if flags & EV.EV_ENABLE:
+            kn.flags &= ~EV.EV_DISABLE
+        self.changed()
+
+    def _attach(self, kn: Knote) -> None:
+        if kn.filter == EV.EVFILT_TIMER:
+            if kn.sdata <= 0:
+                raise KernelError(E.EINVAL)
+            self._arm_timer(kn)
+        elif kn.filter == EV.EVFILT_PROC:
+            p = self.kernel.procs.get(kn.ident)
+            if p is None or p.exiting:
+                raise KernelError(E.ESRCH)
+            watchers = self.kernel.kq_proc_watch.setdefault(kn.ident, [])
+            watchers.append(kn)
+            kn.unhook = lambda: watchers.remove(kn) if kn in watchers else None
+        elif kn.filter == EV.EVFILT_SIGNAL:
+            watchers = self.proc.data.setdefault("kq_signals", [])
+            watchers.append(kn)
+            kn.unhook = lambda: watchers.remove(kn) if kn in watchers else None
+        elif kn.filter == EV.EVFILT_VNODE:
+            vn = getattr(kn.file, "vnode", None)
+            if vn is None or not hasattr(vn, "knotes"):
+                raise KernelError(E.EINVAL)
+
+            def hint(h: int, kn: Knote = kn) -> None:
+                if h & kn.sfflags:
+                    kn.fired += 1
+                    kn.activate(h & kn.sfflags)
+            vn.knotes.append(hint)
+            kn.unhook = lambda: vn.knotes.remove(hint) if hint in vn.knotes else None
+        else:
+            obj = getattr(kn.file, "chan", None) or kn.file
+            lst = getattr(obj, "knotes", None)
+            if isinstance(lst, list):
+                cb = self.changed
+                lst.append(cb)
+                kn.unhook = lambda: lst.remove(cb) if cb in lst else None
+
+    def _arm_timer(self, kn: Knote) -> None:
+        def tick() -> None:
+            if (kn.ident, kn.filter) in self.knotes and self.knotes[(kn.ident, kn.filter)] is kn:
+                kn.fired += 1
+                if not kn.flags & EV.EV_ONESHOT:
+                    kn.timer = self.kernel.sched.call_later(kn.sdata / 1000, tick)
+                self.changed()
+        kn.timer = self.kernel.sched.call_later(kn.sdata / 1000, tick)
+
+    def _drop(self, kn: Knote) -> None:
+        self.knotes.pop((kn.ident, kn.filter), None)
+        if kn.timer is not None:
+            kn.timer.cancel()
+        if kn.unhook is not None:
+            kn.unhook()
+
+    def drop_fd(self, fd: int) -> None:
+        for kn in [k for k in self.knotes.values() if k.file is not None and k.ident == fd]:
+            self._drop(kn)
+
+    # -- evaluation --------------------------------------------------------
+    def _state(self, kn: Knote) -> tuple[bool, int, int]:
+        """-> (active, data, extra flags)."""
+        f = kn.file
+        if kn.filter in (EV.EVFILT_READ, EV.EVFILT_WRITE):
+            assert f is not None
+            if self.proc.fd.lookup(kn.ident) is not f:
+                return False, 0, 0
+            read = kn.filter == EV.EVFILT_READ
+            from .pipe import PipeFile
+            from .socket.base import SS_CANTRCVMORE, SS_CANTSENDMORE, Socket
+            if isinstance(f, PipeFile):
+                if read:
+                    eof = f.chan.writers == 0
+                    data = len(f.chan.buf)
+                    return data > 0 or eof, data, EV.EV_EOF if eof else 0
+                if f.chan.readers == 0:
+                    return True, 0, EV.EV_EOF
+                data = f.write_space()
+                return data >= PIPE_BUF, data, 0
+            if isinstance(f, Socket):
+                if read:
+                    eof = bool(f.state & SS_CANTRCVMORE)
+                    data = len(f.acceptq) if f.listening else f.rcv.cc
+                    return f.readable(), data, EV.EV_EOF if eof else 0
+                eof = bool(f.state & SS_CANTSENDMORE)
+                return f.writable(), max(0, f.writable_room()), EV.EV_EOF if eof else 0
+            ev = P.POLLIN if read else P.POLLOUT
+            return bool(f.poll(ev)), 0, 0
+        if kn.filter in (EV.EVFILT_TIMER, EV.EVFILT_SIGNAL, EV.EVFILT_USER):
+            return kn.fired > 0, kn.fired, 0
+        if kn.filter == EV.EVFILT_PROC:
+            return kn.fired > 0, 0, EV.EV_EOF if kn.fired else 0
+        if kn.filter == EV.EVFILT_VNODE:
+            return kn.fired > 0, 0, 0
+        return False, 0, 0
+
+    def collect(self, limit: int) -> list[Kevent]:
+        out: list[Kevent] = []
+        for kn in list(self.knotes.values()):
+            if len(out) >= limit:
+                break
+            if kn.flags & EV.EV_DISABLE:
+                continue
+            active, data, extra = self._state(kn)
+            if not active:
+                continue
+            if kn.flags & EV.EV_CLEAR and kn.filter in (EV.EVFILT_READ, EV.EVFILT_WRITE):
+                if kn.last == data and not extra:
+                    continue
+                kn.last = data
+            fflags = kn.fflags if kn.filter != EV.EVFILT_USER else kn.fflags & EV.NOTE_FFLAGSMASK
+            if kn.filter == EV.EVFILT_PROC:
+                fflags = kn.fflags
+            out.append((kn.ident, kn.filter, (kn.flags | extra) & 0xFFFF, fflags, data, kn.udata))
+            if kn.flags & EV.EV_ONESHOT:
+                self._drop(kn)
+            elif kn.flags & (EV.EV_CLEAR | EV.EV_DISPATCH) or kn.filter in (
+                    EV.EVFILT_TIMER, EV.EVFILT_SIGNAL, EV.EVFILT_VNODE):
+                kn.fired = 0
+                if kn.filter != EV.EVFILT_USER:
+                    kn.fflags = 0
+                if kn.flags & EV.EV_DISPATCH:
+                    kn.flags |= EV.EV_DISABLE
+        return out
+
+    def queues(self) -> list[WaitQueue]:
+        qs = [self.sq]
+        for kn in self.knotes.values():
+            if kn.file is not None:
+                qs.extend(kn.file.wait_queues())
+        return qs
+
+    # -- File ----------------------------------------------------------------
+    def poll(self, events: int) -> int:
+        if events & (P.POLLIN | P.POLLRDNORM):
+            for kn in self.knotes.values():
+                if not kn.flags & EV.EV_DISABLE and self._state(kn)[0]:
+                    return events & (P.POLLIN | P.POLLRDNORM)
+        return 0
+
+    def wait_queues(self) -> tuple[WaitQueue, ...]:
+        return tuple(self.queues())
+
+    def stat(self, lwp: "Lwp") -> bytes:
+        from ..abi.stat import S_IFIFO, pack_stat
+        return pack_stat(0, 0, S_IFIFO | 0o600, 0, 0, 0, 0, 0, 0, 0, 0, len(self.knotes), 0, 0)
+
+    def on_last_close(self) -> None:
+        for kn in list(self.knotes.values()):
+            self._drop(kn)
+
+
+def _exit_hook(kernel: "Kernel") -> Callable[["Proc"], None]:
+    def hook(p: "Proc") -> None:
+        for kn in kernel.kq_proc_watch.pop(p.pid, []):
+            if kn.sfflags & EV.NOTE_EXIT:
+                kn.fired += 1
+                kn.activate(EV.NOTE_EXIT)
+    return hook
+
+
+def _signal_hook(p: "Proc", signo: int) -> None:
+    for kn in list(p.data.get("kq_signals", [])):
+        if kn.ident == signo:
+            kn.fired += 1
+            kn.activate()
+
+
+def attach(kernel: "Kernel") -> None:
+    kernel.kq_proc_watch = {}
+    kernel.exit_hooks.append(_exit_hook(kernel))
+    kernel.signal_hooks.append(_signal_hook)

@@ -1,0 +1,77 @@
+"""kqueue/kevent: read/write on pipes and sockets, timers, user events, process exit, across clients."""
+from __future__ import annotations
+
+import struct
+import time
+
+from sysproxy import wire
+from sysproxy.abi import errno as E
+from sysproxy.abi import event as EV
+from sysproxy.abi import time as T
+
+from support.rawclient import RawClient
+from support.server import ServerProcess
+from support.sock import socketpair
+
+
+def _kevent(c: RawClient, kq: int, changes: list, nevents: int, timeout: float | None = None):
+    ch = c.mem.buf(EV.pack_kevents(changes)) if changes else 0
+    out = c.mem.out(max(1, nevents) * EV.KEVENT_SIZE)
+    ts = c.mem.buf(T.pack_timespec(int(timeout), int((timeout % 1) * 1e9))) if timeout is not None else 0
+    err, n, _ = c.call("__kevent50", kq, ch, len(changes), out, nevents, ts)
+    return err, EV.unpack_kevents(c.mem.get(out, n * EV.KEVENT_SIZE), n) if not err else []
+
+
+def test_pipe_read_write_and_eof(client: RawClient) -> None:
+    kq = client.ok("kqueue")
+    out = client.mem.out(8)
+    client.ok("pipe2", out, 0)
+    r, w = struct.unpack("<ii", client.mem.get(out, 8))
+    err, evs = _kevent(client, kq, [(r, EV.EVFILT_READ, EV.EV_ADD, 0, 0, 7),
+                                    (w, EV.EVFILT_WRITE, EV.EV_ADD, 0, 0, 8)], 4, 0)
+    assert err == 0 and evs == [(w, EV.EVFILT_WRITE, EV.EV_ADD, 0, 16384, 8)]
+    client.ok("write", w, client.mem.buf(b"12345"), 5)
+    err, evs = _kevent(client, kq, [(w, EV.EVFILT_WRITE, EV.EV_DELETE, 0, 0, 0)], 4, 0)
+    assert evs == [(r, EV.EVFILT_READ, EV.EV_ADD, 0, 5, 7)]
+    client.ok("close", w)
+    client.ok("read", r, client.mem.out(5), 5)
+    err, evs = _kevent(client, kq, [], 4, 0)
+    assert evs == [(r, EV.EVFILT_READ, EV.EV_ADD | EV.EV_EOF, 0, 0, 7)]
+    err, evs = _kevent(client, kq, [(99, EV.EVFILT_READ, EV.EV_ADD, 0, 0, 0)], 4, 0)
+    assert evs[0][2] & EV.EV_ERROR and evs[0][4] == E.EBADF
+    assert _kevent(client, kq, [(99, EV.EVFILT_READ, EV.EV_ADD, 0, 0, 0)], 0)[0] == E.EBADF
+
+
+def test_timer_and_user(client: RawClient) -> None:
+    kq = client.ok("kqueue1", 0)
+    t0 = time.monotonic()
+    err, evs = _kevent(client, kq, [(1, EV.EVFILT_TIMER, EV.EV_ADD | EV.EV_ONESHOT, 0, 100, 0)], 2)
+    assert err == 0 and evs[0][:2] == (1, EV.EVFILT_TIMER) and evs[0][4] == 1
+    assert time.monotonic() - t0 >= 0.09
+    _kevent(client, kq, [(5, EV.EVFILT_USER, EV.EV_ADD | EV.EV_CLEAR, 0, 0, 0)], 0)
+    assert _kevent(client, kq, [], 2, 0) == (0, [])
+    err, evs = _kevent(client, kq, [(5, EV.EVFILT_USER, 0, EV.NOTE_TRIGGER | EV.NOTE_FFCOPY | 3, 0, 0)], 2, 0)
+    assert evs and evs[0][:2] == (5, EV.EVFILT_USER) and evs[0][3] == 3
+    assert _kevent(client, kq, [], 2, 0) == (0, [])
+
+
+def test_kevent_woken_by_other_client_and_proc_exit(server: ServerProcess) -> None:
+    a = RawClient(server.url)
+    s1, s2 = socketpair(a)
+    cookie = a.prefork()
+    b = RawClient(server.url, handshake=False)
+    b.handshake(wire.HANDSHAKE_FORK, wire.fork_body(cookie))
+    bpid = b.call("getpid")[1]
+    kq = a.ok("kqueue")
+    _kevent(a, kq, [(s2, EV.EVFILT_READ, EV.EV_ADD, 0, 0, 0),
+                    (bpid, EV.EVFILT_PROC, EV.EV_ADD, EV.NOTE_EXIT, 0, 0)], 0)
+    out = a.mem.out(2 * EV.KEVENT_SIZE)
+    req = a.start("__kevent50", kq, 0, 0, out, 2, 0)
+    time.sleep(0.05)
+    b.ok("write", s1, b.mem.buf(b"wake"), 4)
+    assert a.result(req) == (0, 1, 0)
+    assert EV.unpack_kevents(a.mem.get(out, EV.KEVENT_SIZE), 1)[0][:2] == (s2, EV.EVFILT_READ)
+    a.ok("read", s2, a.mem.out(4), 4)
+    b.close()
+    err, evs = _kevent(a, kq, [], 2, 5)
+    assert evs and evs[0][:2] == (bpid, EV.EVFILT_PROC) and evs[0][3] & EV.NOTE_EXIT
