@@ -3,9 +3,9 @@
 The name after kern.proc2 is {op, arg, elem_size, elem_count}, as NetBSD's
 sysctl_doeproc reads it: each matching process costs ``elem_size`` bytes of
 "needed" space; up to ``elem_count`` records that fit in the caller's buffer are
-copied (each cut, or zero-padded, to ``elem_size``: older, shorter layouts work). With no
-buffer the call is a size probe answering needed plus some slop; with a buffer,
-*oldlenp becomes the bytes copied and ENOMEM says some did not fit.
+copied, each cut or zero-padded to ``elem_size`` (so older, shorter layouts
+work). With no buffer the call is a size probe answering needed plus some slop;
+with a buffer, *oldlenp becomes the bytes copied and ENOMEM says some did not fit.
 """
 from __future__ import annotations
 

@@ -340,7 +340,8 @@ def _tree_lines(ctx: Ctx, args: argparse.Namespace, d: str, prefix: str, depth: 
 @command("tree", "list directories as a tree", _tree_setup)
 def cmd_tree(ctx: Ctx, args: argparse.Namespace) -> None:
     utf = "utf" in (getattr(ctx.out, "encoding", "") or "").lower()
-    glyphs = ("├── ", "└── ", "│   ", "    ") if utf else ("|-- ", "`-- ", "|   ", "    ")
+    glyphs = ("├── ", "└── ", "│   ", "    ") if utf else \
+        ("|-- ", "`-- ", "|   ", "    ")
     counts = [0, 0]  # directories, files
     for top in args.paths or ["."]:
         if not _isdir(ctx, top):

@@ -26,6 +26,7 @@ def srv() -> Iterator[ServerProcess]:
 def tool_env(url: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONIOENCODING"] = "utf-8"
     env.pop("RUMP_SERVER", None)
     if url is not None:
         env["RUMP_SERVER"] = url
