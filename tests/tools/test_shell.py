@@ -84,3 +84,45 @@ def test_complete_host_operands(shell: Shell, tmp_path: Path) -> None:
                                                          f"{tmp_path}/local.bin"]
     assert shell.completions("get /dev/null ", f"{tmp_path}/loc") == [f"{tmp_path}/local.bin"]
     assert shell.completions("get ", "/de") == ["/dev/"]  # get's first operand is the kernel's
+
+
+def test_interactive_prompt_and_history(srv: ServerProcess, tmp_path: Path) -> None:
+    """On a terminal: a prompt with the kernel cwd, readline, and the history file."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    from support.server import ROOT
+    from .conftest import tool_env
+
+    hist = tmp_path / "hist"
+    env = tool_env(srv.url)
+    env.update(SYSPROXY_HISTORY=str(hist), TERM="dumb")
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "sysproxy", "shell"], stdin=slave,
+                         stdout=slave, stderr=slave, env=env, cwd=ROOT)
+    os.close(slave)
+    seen = b""
+
+    def expect(what: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while what not in seen and time.monotonic() < deadline:
+            seen += os.read(master, 4096)
+        assert what in seen, seen
+
+    try:
+        expect(b"sysproxy:/> ")
+        os.write(master, b"cd /dev\n")
+        expect(b"sysproxy:/dev> ")
+        os.write(master, b"ls\n")
+        expect(b"urandom")
+        os.write(master, b"exit\n")
+        assert p.wait(20) == 0
+    finally:
+        os.close(master)
+        if p.poll() is None:
+            p.kill()
+    assert hist.read_text().split() == ["cd", "/dev", "ls", "exit"]
