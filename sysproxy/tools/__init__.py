@@ -45,7 +45,6 @@ def run_tool(cmd: Command, args: argparse.Namespace, default_url: str) -> int:
         print(f"{prog}: {url}: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
         return 1
     ctx = Ctx(k, prog, sys.stdout, sys.stderr)
-    ctx.extra["url"] = url
     try:
         rc = cmd.run(ctx, args)
         sys.stdout.flush()

@@ -12,7 +12,7 @@ import os
 import posixpath
 import stat as _stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, TextIO
 
 if TYPE_CHECKING:  # the client is imported when a tool runs, not when `serve` starts
@@ -49,7 +49,6 @@ class Ctx:
     out: TextIO
     err: TextIO
     status: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def bout(self) -> BinaryIO:

@@ -54,12 +54,7 @@ def kernel(srv: ServerProcess) -> Iterator[Kernel]:
 
 @pytest.fixture
 def kdir(kernel: Kernel) -> str:
-    """A fresh directory in the kernel for one test (xfail if the kernel lacks mkdir)."""
+    """A fresh directory in the kernel for one test."""
     d = f"/t-{uuid.uuid4().hex[:8]}"
-    try:
-        kernel.mkdir(d)
-    except OSError as e:
-        if getattr(e, "netbsd_errno", 0) == 78:  # ENOSYS
-            pytest.xfail("kernel lacks mkdir yet")
-        raise
+    kernel.mkdir(d)
     return d
