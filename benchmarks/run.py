@@ -94,6 +94,16 @@ class Figure:
     status: str = ""  # PASS, MISS, "" (no target), n/a
     reason: str = ""  # why n/a
     extra: dict = field(default_factory=dict)  # raw details
+    # The ratio is computed at the end, from the run's median floor:
+    # ratio = div_floor / floor (times), or mul_floor * floor / 1e6 (rates per second).
+    div_floor: float | None = None
+    mul_floor: float | None = None
+
+    def set_ratio(self, floor_us: float) -> None:
+        if self.div_floor is not None:
+            self.ratio = self.div_floor / floor_us
+        elif self.mul_floor is not None:
+            self.ratio = self.mul_floor * floor_us / 1e6
 
 
 class NotAvailable(Exception):
@@ -260,7 +270,7 @@ class Context:
     """What a benchmark function gets. Extra benchmarks get it too."""
     url: str
     quick: bool
-    floor_us: float
+    floor_us: float  # the first floor run (the final ratios use the median of 3)
     server: Server
     dir: str  # directory inside the server's file system for test files
     tmpdir: Path  # a host temp dir for the runner's own use
@@ -296,7 +306,7 @@ def bench_rtt(ctx: Context, name: str, n: int) -> None:
         args.append(n)
     kv = loadgen(ctx.url, *args)
     us = float(kv["us_per_op"])
-    ctx.record(name, us, "us", us / ctx.floor_us, n=n, note=kv.get("note", ""),
+    ctx.record(name, us, "us", div_floor=us, n=n, note=kv.get("note", ""),
                path=kv.get("path", ""))
 
 
@@ -309,21 +319,21 @@ def bench_bulk(ctx: Context, mib: int) -> None:
         return
     for way in ("write", "read"):
         us = float(kv[f"{way}_us_per_op"])
-        ctx.record(f"bulk_{way}", float(kv[f"{way}_mb_s"]), "MB/s", us / ctx.floor_us,
+        ctx.record(f"bulk_{way}", float(kv[f"{way}_mb_s"]), "MB/s", div_floor=us,
                    us_per_64k_op=us, mib=mib)
 
 
 def bench_conc(ctx: Context, p: int, secs: float) -> None:
     kv = loadgen(ctx.url, "conc", p, secs, timeout=secs + 120)
     rate = float(kv["calls_per_s"])
-    ctx.record(f"conc_{p}", rate, "calls/s", rate * ctx.floor_us / 1e6, clients=p,
+    ctx.record(f"conc_{p}", rate, "calls/s", mul_floor=rate, clients=p,
                calls=int(kv["calls"]), seconds=float(kv["seconds"]))
 
 
 def bench_churn(ctx: Context, secs: float) -> None:
     kv = loadgen(ctx.url, "churn", secs, timeout=secs + 120)
     rate = float(kv["conns_per_s"])
-    ctx.record("churn", rate, "conns/s", rate * ctx.floor_us / 1e6,
+    ctx.record("churn", rate, "conns/s", mul_floor=rate,
                connections=int(kv["connections"]))
 
 
@@ -397,7 +407,9 @@ def bench_startup(ctx: Context, runs: int) -> None:
 #
 # Each entry is a function (ctx: Context) -> None that measures one or more figures
 # against the running server at ctx.url and reports them with
-#     ctx.record(name, value, unit, ratio_to_floor, **details)
+#     ctx.record(name, value, unit, div_floor=us_per_op, **details)
+# (div_floor: the ratio is value/floor; mul_floor=rate for a per-second rate; or give
+# ratio=... directly, or nothing for an absolute-only figure)
 # or raises NotAvailable("reason") (then every name it owns is shown as n/a).
 # Put the figure's target in TARGETS above (pyclient_* and rpyc_* already are).
 # The runner calls them after the C-driven figures, with the server still up.
@@ -561,23 +573,33 @@ def main(argv: list[str] | None = None) -> int:
     figs: list[Figure] = []
 
     def record(name: str, value: float | None = None, unit: str = "",
-               ratio: float | None = None, na: str | None = None, **extra) -> Figure:
-        f = Figure(name, value, unit, ratio, extra=extra)
+               ratio: float | None = None, na: str | None = None,
+               div_floor: float | None = None, mul_floor: float | None = None,
+               **extra) -> Figure:
+        f = Figure(name, value, unit, ratio, extra=extra, div_floor=div_floor,
+                   mul_floor=mul_floor)
         if na is not None:
             f.status, f.reason = "n/a", na
-        judge(f)
         figs.append(f)
-        shown = (f"n/a ({na})" if na is not None else
-                 f"{fmt_num(value)} {unit}" + (f"  ratio {fmt_ratio(ratio)}" if ratio else ""))
-        log(f"{name}: {shown} {f.status if na is None else ''}")
+        log(f"{name}: " + (f"n/a ({na})" if na is not None else f"{fmt_num(value)} {unit}"))
         return f
 
+    floor_runs: list[float] = []
+
+    def floor_run(when: str) -> None:
+        """One of the three floor runs, spread over the run (start, middle, end)
+        so that their median sees the same machine conditions as the figures."""
+        v, _ = run_floor(n_floor, 1)
+        floor_runs.append(v)
+        log(f"floor ({when}): {v:.2f} us per round trip")
+
     # 1. the floor, before anything else runs
-    log(f"floor: 3 x {n_floor} round trips")
-    floor_us, floor_runs = run_floor(n_floor)
-    spread = (max(floor_runs) - min(floor_runs)) / floor_us * 100
-    record("floor", floor_us, "us", 1.0, runs=floor_runs, n=n_floor,
-           spread_pct=round(spread, 1), note=f"median of {floor_runs}, spread {spread:.0f} %")
+    load_start = os.getloadavg()
+    if load_start[0] > 0.5 * (os.cpu_count() or 1):
+        log(f"warning: load average {load_start[0]:.1f} on {os.cpu_count()} CPUs: "
+            "other work on this machine will make the figures noisy")
+    floor_run("start")
+    floor_us = floor_runs[0]
 
     # 2. the server
     server = Server(cmd, url, tmpdir)
@@ -614,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
         ("stat", ("stat",), lambda: bench_rtt(ctx, "stat", n_rtt_slow)),
         ("bulk", ("bulk_write", "bulk_read"), lambda: bench_bulk(ctx, bulk_mib)),
     ]
+    plan.append(("floor", (), lambda: floor_run("middle")))
     for p in (1, 4, 16, 64):
         plan.append(("conc", (f"conc_{p}",), lambda p=p: bench_conc(ctx, p, secs)))
     plan += [
@@ -626,12 +649,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         for key, names, fn in plan:
-            if want(key):
+            if key == "floor":
+                fn()
+            elif want(key):
                 log(f"running {', '.join(names)}")
                 guarded(names, fn)
     finally:
         how = server.halt()
         log(f"server: {how}")
+    floor_run("end")
 
     # 3. startup: fresh launches, after the main server is gone (same URL)
     if want("startup"):
@@ -643,7 +669,19 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as e:
             record("startup", na=f"runner error: {type(e).__name__}: {e}")
 
-    # 4. report
+    # 4. the floor (median of the 3 runs), the ratios, PASS/MISS
+    floor_us = statistics.median(floor_runs)
+    spread = (max(floor_runs) - min(floor_runs)) / floor_us * 100
+    figs.insert(0, Figure("floor", floor_us, "us", 1.0, extra=dict(
+        runs=floor_runs, n=n_floor, spread_pct=round(spread, 1),
+        note=f"median of {floor_runs} (start, middle, end of the run), "
+             f"spread {spread:.0f} %")))
+    for f in figs:
+        f.set_ratio(floor_us)
+        judge(f)
+    load_end = os.getloadavg()
+
+    # 5. report
     print()
     print(f"sysproxy benchmarks {'(quick) ' if quick else ''}- server: {shlex.join(cmd)}")
     print_table(figs, floor_us)
@@ -651,6 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     n_miss = sum(f.status == "MISS" for f in figs)
     n_na = sum(f.status == "n/a" for f in figs)
     print(f"{n_pass} PASS, {n_miss} MISS, {n_na} n/a")
+    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
+          f"({os.cpu_count()} CPUs)")
 
     if args.json:
         doc = {
@@ -664,6 +704,8 @@ def main(argv: list[str] | None = None) -> int:
             "quick": quick,
             "server_exit": how,
             "floor_us": floor_us,
+            "loadavg_start": load_start,
+            "loadavg_end": load_end,
             "reference_floor_us": REF_FLOOR_US,
             "figures": {f.name: {**asdict(f),
                                  "target": asdict(TARGETS[f.name]) if f.name in TARGETS
