@@ -159,3 +159,18 @@ def test_poll_like_fstat(client: RawClient) -> None:
     client.ok("__fstat50", w, st)
     s = unpack_stat(client.mem.get(st, 152))
     assert s.size == 0 and s.blksize == PIPE_SIZE
+
+
+def test_fifo_open_blocks_until_writer(server: ServerProcess) -> None:
+    from sysproxy.abi.fcntl import O_RDONLY, O_WRONLY
+    a, b = RawClient(server.url), RawClient(server.url)
+    assert a.err("mkfifo", a.mem.str("/tmp/ff"), 0o666) == 0
+    assert a.err("open", a.mem.str("/tmp/ff"), O_WRONLY | O_NONBLOCK, 0) == E.ENXIO
+    fut = bg(a.call, "open", a.mem.str("/tmp/ff"), O_RDONLY, 0)  # waits for a writer
+    wfd = b.ok("open", b.mem.str("/tmp/ff"), O_WRONLY, 0)
+    err, rfd, _ = fut.result(10)
+    assert err == 0
+    assert _write(b, wfd, b"fifo!") == (0, 5)
+    assert _read(a, rfd, 10) == (0, b"fifo!")
+    b.ok("close", wfd)
+    assert _read(a, rfd, 10) == (0, b"")

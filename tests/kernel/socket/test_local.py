@@ -98,3 +98,43 @@ def test_creds_and_peereid(client: RawClient) -> None:
     err, data, cm, _ = _recvmsg(client, b, 8, 64)
     assert data == b"c" and cm[0][:2] == (S.SOL_SOCKET, S.SCM_CREDS)
     assert S.unpack_sockcred(cm[0][2])[:4] == (0, 0, 0, 0)
+
+
+def _sun(path: bytes) -> bytes:
+    return S.pack_sockaddr_un(path)
+
+
+def test_bind_connect_accept_by_path(server: ServerProcess) -> None:
+    srv, cli = RawClient(server.url), RawClient(server.url)
+    ls = srv.ok("__socket30", S.AF_LOCAL, S.SOCK_STREAM, 0)
+    sa = _sun(b"/tmp/sock1")
+    assert srv.err("bind", ls, srv.mem.buf(sa), len(sa)) == 0
+    st = srv.mem.out(152)
+    if srv.err("__stat50", srv.mem.str("/tmp/sock1"), st) == 0:
+        from sysproxy.abi.stat import S_IFMT, S_IFSOCK, unpack_stat
+        assert unpack_stat(srv.mem.get(st, 152)).mode & S_IFMT == S_IFSOCK
+    other = srv.ok("__socket30", S.AF_LOCAL, S.SOCK_STREAM, 0)
+    assert srv.err("bind", other, srv.mem.buf(sa), len(sa)) == E.EADDRINUSE
+    cs = cli.ok("__socket30", S.AF_LOCAL, S.SOCK_STREAM, 0)
+    assert cli.err("connect", cs, cli.mem.buf(sa), len(sa)) == E.ECONNREFUSED  # not listening
+    srv.ok("listen", ls, 4)
+    assert cli.err("connect", cs, cli.mem.buf(sa), len(sa)) == 0
+    afd = srv.ok("accept", ls, 0, 0)
+    assert send(cli, cs, b"over a path") == (0, 11)
+    assert recv(srv, afd, 64) == (0, b"over a path")
+    srv.ok("close", ls)
+    cs2 = cli.ok("__socket30", S.AF_LOCAL, S.SOCK_STREAM, 0)
+    assert cli.err("connect", cs2, cli.mem.buf(sa), len(sa)) == E.ECONNREFUSED  # name left, socket gone
+    srv.ok("unlink", srv.mem.str("/tmp/sock1"))
+    assert cli.err("connect", cs2, cli.mem.buf(sa), len(sa)) == E.ENOENT
+    assert srv.err("bind", other, srv.mem.buf(sa), len(sa)) == 0
+
+
+def test_dgram_by_path(client: RawClient) -> None:
+    a = client.ok("__socket30", S.AF_LOCAL, S.SOCK_DGRAM, 0)
+    b = client.ok("__socket30", S.AF_LOCAL, S.SOCK_DGRAM, 0)
+    sa = _sun(b"/tmp/dg")
+    client.ok("bind", a, client.mem.buf(sa), len(sa))
+    err, rv, _ = client.call("sendto", b, client.mem.buf(b"dg"), 2, 0, client.mem.buf(sa), len(sa))
+    assert (err, rv) == (0, 2)
+    assert recv(client, a, 10) == (0, b"dg")
