@@ -24,6 +24,7 @@ from . import syscalls as _families  # noqa: F401  (registers every handler)
 log = logging.getLogger("sysproxy.kernel")
 
 PID_MAX = 30000  # NetBSD's PID_MAX: pids wrap after this
+MAXLWP = 1024    # in-flight calls per process; beyond it a call cannot get an LWP
 
 
 class Kernel:
@@ -150,6 +151,9 @@ class Kernel:
         handler, unpack, size = entry
         if len(body) < size:
             on_done(lwp, E.EINVAL, 0, 0)
+            return None
+        if len(p.lwps) >= MAXLWP:  # as when rump cannot create a thread: errno, retval -1
+            on_done(lwp, E.EAGAIN, -1, 0)
             return None
         lwp.on_done = on_done
         p.lwps.add(lwp)

@@ -262,7 +262,13 @@ class Connection:
                 log.warning("%s: GUEST handshake without a program name", self)
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
                 return
-            self._attach(self.kernel.spawn_guest(_comm(f.body)))
+            try:
+                proc = self.kernel.spawn_guest(_comm(f.body))
+            except KernelError as e:
+                log.warning("%s: cannot create a process: errno %d", self, e.errno)
+                self._fail(f.reqno, wire.ERR_TRYAGAIN)
+                return
+            self._attach(proc)
             self.send(wire.handshake_response(f.reqno, 0))
         elif kind == wire.HANDSHAKE_FORK:
             if len(f.body) != 20:
@@ -279,7 +285,12 @@ class Connection:
                 return
             # As NetBSD does: the child is forked once more from the prefork,
             # which is then released (so the child's pid is the next one).
-            child = self.kernel.fork(pending)
+            try:
+                child = self.kernel.fork(pending)
+            except KernelError:
+                self.kernel.exit(pending)
+                self._fail(f.reqno, wire.ERR_RFORK_FAILED)
+                return
             self.kernel.exit(pending)
             self._attach(child)
             self.send(wire.handshake_response(f.reqno, 0))
@@ -318,6 +329,10 @@ class Connection:
             self._fail(f.reqno, wire.ERR_INEXEC)
             return
         assert self.proc is not None
+        if self.server.preforks.full:
+            log.warning("%s: too many pending preforks", self)
+            self.send(wire.error_frame(f.reqno, wire.ERR_TRYAGAIN))
+            return
         try:
             child = self.kernel.fork(self.proc)
         except KernelError:

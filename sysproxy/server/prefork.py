@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sysproxy.server")
 
 DEFAULT_TTL = 60.0
+MAX_PENDING = 4096  # pending preforks at once, all clients together
 
 
 class PreforkTable:
@@ -31,6 +32,10 @@ class PreforkTable:
 
     def __len__(self) -> int:
         return len(self._pending)
+
+    @property
+    def full(self) -> bool:
+        return len(self._pending) >= MAX_PENDING
 
     def add(self, proc: "Proc") -> bytes:
         cookie = secrets.token_bytes(AUTHLEN)

@@ -220,3 +220,20 @@ def test_sigterm_halts_cleanly(server: ServerProcess) -> None:
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(5) == 0
     assert not os.path.exists(server.url[len("unix://"):])
+
+
+def test_inflight_call_limit_per_process(client: RawClient, server: ServerProcess) -> None:
+    """Beyond 1024 blocked calls a call cannot get an LWP: EAGAIN, retval -1 (as rump)."""
+    rfd, wfd = client.call("pipe")[1:]
+    cookie = client.prefork()
+    buf = client.mem.out(16)
+    reqs = [client.start("read", rfd, buf, 16) for _ in range(1024)]
+    assert client.call("read", rfd, buf, 16) == (35, -1, 0)
+    assert client.call("getpid")[0] == 35  # still full: nothing has returned
+    # another process (forked before the reads) feeds every blocked reader
+    child = RawClient(server.url, handshake=False)
+    child.handshake(wire.HANDSHAKE_FORK, wire.fork_body(cookie))
+    assert child.ok("write", wfd, child.mem.buf(b"x" * 16 * 1024), 16 * 1024) == 16 * 1024
+    assert all(client.result(r) == (0, 16, 0) for r in reqs)
+    assert client.call("getpid")[0] == 0
+    assert server.alive()
