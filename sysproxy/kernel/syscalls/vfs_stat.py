@@ -17,6 +17,7 @@ from .vfs_util import lookup_vp, path_in
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
+    from ..vfs.vnode import Vnode
 
 
 @syscall("__stat50")
@@ -77,21 +78,22 @@ async def sys_faccessat(l: "Lwp", a: Args) -> int:
     return await do_access(l, i32(a[0]), a[1], i32(a[2]), i32(a[3]))
 
 
+# tmpfs_pathconf's answers (then genfs_pathconf's); anything else, _PC_SYMLINK_MAX
+# included, is EINVAL. _PC_NAME_MAX is the mount's (TMPFS_MAXNAMLEN, 255).
 PATHCONF = {
     LIM._PC_LINK_MAX: LIM.LINK_MAX,
-    LIM._PC_NAME_MAX: LIM.NAME_MAX,
     LIM._PC_PATH_MAX: LIM.PATH_MAX,
     LIM._PC_PIPE_BUF: LIM.PIPE_BUF,
     LIM._PC_CHOWN_RESTRICTED: 1,
     LIM._PC_NO_TRUNC: 1,
     LIM._PC_SYNC_IO: 1,
     LIM._PC_FILESIZEBITS: 64,
-    LIM._PC_SYMLINK_MAX: LIM.PATH_MAX,
-    LIM._PC_2_SYMLINKS: 1,
 }
 
 
-def _pathconf(name: int) -> int:
+def _pathconf(name: int, vp: "Vnode") -> int:
+    if name == LIM._PC_NAME_MAX:
+        return vp.mount.namemax
     v = PATHCONF.get(name)
     if v is None:
         raise KernelError(E.EINVAL)
@@ -101,8 +103,7 @@ def _pathconf(name: int) -> int:
 @syscall("pathconf")
 async def sys_pathconf(l: "Lwp", a: Args) -> int:
     path = await path_in(l, a[0])
-    lookup_vp(l, path)
-    return _pathconf(i32(a[1]))
+    return _pathconf(i32(a[1]), lookup_vp(l, path))
 
 
 @syscall("fpathconf")
@@ -110,7 +111,7 @@ async def sys_fpathconf(l: "Lwp", a: Args) -> int:
     f = l.proc.fd.get(i32(a[0]))
     name = i32(a[1])
     if isinstance(f, VnodeFile):
-        return _pathconf(name)
+        return _pathconf(name, f.vp)
     if f.dtype in (DTYPE_PIPE, DTYPE_SOCKET) and name == LIM._PC_PIPE_BUF:
         return LIM.PIPE_BUF
     raise KernelError(E.EINVAL)

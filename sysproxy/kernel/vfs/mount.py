@@ -22,6 +22,7 @@ class Mount:
     """A mounted file system. Subclasses supply the root and the statvfs figures."""
 
     fstype = b"none"
+    namemax = 255  # f_namemax and pathconf(_PC_NAME_MAX): KERNEL_NAME_MAX bounds every fs
 
     def __init__(self, mntid: int, flags: int) -> None:
         self.flags = flags | SV.MNT_LOCAL
@@ -49,7 +50,7 @@ class Mount:
             f_flag=self.flags & SV.MNT_VISFLAGMASK, f_bsize=4096, f_frsize=4096,
             f_iosize=4096, f_blocks=blocks, f_bfree=bfree, f_bavail=bfree,
             f_files=files, f_ffree=ffree, f_favail=ffree, f_fsidx=self.fsidx,
-            f_fsid=self.dev, f_namemax=511, f_owner=self.owner,
+            f_fsid=self.dev, f_namemax=self.namemax, f_owner=self.owner,
             f_fstypename=self.fstype, f_mntonname=self.mntonname,
             f_mntfromname=self.mntfromname)
 

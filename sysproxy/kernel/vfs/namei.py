@@ -1,7 +1,8 @@
 """Path lookup (namei) for one process: root and cwd, mount points, symlinks.
 
 Rules as NetBSD's vfs_lookup.c applies them: an empty path is ENOENT, a
-component longer than NAME_MAX is ENAMETOOLONG, every directory passed
+component longer than KERNEL_NAME_MAX (255, not NAME_MAX: sys/param.h keeps
+namei at the old limit) is ENAMETOOLONG, every directory passed
 through must be searchable (EACCES), ".." stops at the process root (chroot)
 and crosses from a mount's root to the directory it covers, at most
 MAXSYMLINKS symlinks are followed (then ELOOP), a symlink's expansion longer
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from ...abi import errno as E
-from ...abi.limits import NAME_MAX, PATH_MAX
+from ...abi.limits import PATH_MAX
 from ..errors import KernelError
 from .access import search
 from .vnode import VDIR, VLNK
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .vnode import Vnode
 
 MAXSYMLINKS = 32
+KERNEL_NAME_MAX = 255
 
 
 class Lookup(NamedTuple):
@@ -57,7 +59,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
         for i, c in enumerate(comps):
             if cur.vtype != VDIR:
                 raise KernelError(E.ENOTDIR)
-            if len(c) > NAME_MAX:
+            if len(c) > KERNEL_NAME_MAX:
                 raise KernelError(E.ENAMETOOLONG)
             search(cur, cred)
             last = i == n - 1

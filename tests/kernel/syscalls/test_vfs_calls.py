@@ -63,8 +63,9 @@ def test_open_errors(fs: FS) -> None:
 
 
 def test_name_and_path_limits(fs: FS) -> None:
-    assert fs.create("/tmp/" + "a" * 511) == 0
-    assert fs.create("/tmp/" + "b" * 512) == E.ENAMETOOLONG
+    # namei enforces KERNEL_NAME_MAX (255) per component, tmpfs's own limit too
+    assert fs.create("/tmp/" + "a" * 255) == 0
+    assert fs.create("/tmp/" + "b" * 256) == E.ENAMETOOLONG
     deep = "/tmp/" + "/".join(["d" * 100] * 9)
     parts = deep.split("/")
     for i in range(3, len(parts) + 1):
@@ -304,6 +305,6 @@ def test_access_and_pathconf(fs: FS) -> None:
     assert fs.call("access", "/tmp/f", 6) == 0
     assert fs.call("access", "/tmp/f", 1) == E.EACCES  # root: no x bit at all
     assert fs.call("access", "/tmp/f", 8) == E.EINVAL
-    assert fs.c.ok("pathconf", fs.s("/tmp/f"), 4) == 511
+    assert fs.c.ok("pathconf", fs.s("/tmp/f"), 4) == 255  # TMPFS_MAXNAMLEN
     assert fs.c.ok("pathconf", fs.s("/tmp/f"), 5) == 1024
     assert fs.c.err("pathconf", fs.s("/tmp/f"), 999) == E.EINVAL
