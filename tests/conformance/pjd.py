@@ -166,6 +166,7 @@ class Invocation:
             "truncate": lambda: self.sys("truncate", s(a[0]), 0, n(a[1])),
             "ftruncate": lambda: self.sys("ftruncate", fd(a[0]), 0, n(a[1])),
             "write": lambda: self.sys("write", fd(a[0]), s(a[1]), len(str(a[1]))),
+            "pwrite": lambda: self.sys("pwrite", fd(a[0]), s(a[1]), len(str(a[1])), 0, n(a[2])),
         }
         if name in simple:
             return simple[name]()[0], None
@@ -186,6 +187,10 @@ class Invocation:
             path = str(a[0]).encode()[:103]
             sun = struct.pack("BB", 106, 1) + path.ljust(104, b"\0")
             return self.sys(name, sfd, self.c.mem.buf(sun), len(sun))[0], None
+        if name == "pread":
+            out = self.c.mem.out(max(1, n(a[1])))
+            err, got = self.sys("pread", fd(a[0]), out, n(a[1]), 0, n(a[2]))
+            return err, (None if err else self.c.mem.get(out, got).decode("latin-1"))
         if name == "posix_fallocate":
             err, rv = self.sys("posix_fallocate", fd(a[0]), 0, n(a[1]), n(a[2]))
             return (err or rv), None

@@ -71,9 +71,13 @@ async def sys_mkfifoat(l: "Lwp", a: Args) -> int:
 
 
 async def do_mknod(l: "Lwp", dirfd: int, pathp: int, mode: int, rdev: int) -> int:
+    """As NetBSD's do_sys_mknodat: a FIFO bit with no device is mkfifo (for anyone);
+    everything else needs root, then an existing name is EEXIST, then the type:
+    devices, and regular files (VOP_CREATE); FIFOs with a device, directories,
+    sockets and no type at all are EINVAL, as is a device of NODEV."""
     path = await path_in(l, pathp)
     fmt = mode & S.S_IFMT
-    if fmt == S.S_IFIFO and rdev == 0:
+    if mode & S.S_IFIFO and rdev == 0:
         return await do_mkfifo(l, dirfd, path, mode)
     if not l.proc.cred.is_root:
         raise KernelError(E.EPERM)
@@ -84,11 +88,11 @@ async def do_mknod(l: "Lwp", dirfd: int, pathp: int, mode: int, rdev: int) -> in
         vtype = VCHR
     elif fmt == S.S_IFBLK:
         vtype = VBLK
-    elif fmt in (0, S.S_IFREG):
-        vtype = VREG
-    elif fmt == S.S_IFIFO:
-        vtype = VFIFO
+    elif fmt == S.S_IFREG:
+        vtype, rdev = VREG, -1
     else:
+        raise KernelError(E.EINVAL)
+    if vtype != VREG and rdev == S.NODEV:
         raise KernelError(E.EINVAL)
     make_node(l, dirfd, path, vtype, (mode & S.ALLPERMS) & ~l.proc.umask, rdev)
     return 0
