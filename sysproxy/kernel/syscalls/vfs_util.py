@@ -29,12 +29,19 @@ def path_in(l: "Lwp", addr: int):  # -> awaitable bytes
 
 def lookup(l: "Lwp", path: bytes, follow: bool = True, parent: bool = False,
            dirfd: int = AT_FDCWD, cred: "Cred | None" = None) -> Lookup:
+    """namei from the cwd or, for *at() calls, from ``dirfd``: as NetBSD's
+    fd_nameiat, the descriptor is checked (EBADF, EINVAL for a non-vnode) even
+    when the path is absolute; it must be a directory only to start a relative
+    path (ENOTDIR)."""
     p = l.proc
     root = p.root or l.kernel.vfs.root
-    if path[:1] == b"/" or dirfd == AT_FDCWD:
-        start = p.cwd or root
-    else:
-        start = dir_vnode(l, dirfd)
+    start = p.cwd or root
+    if dirfd != AT_FDCWD:
+        atvp = vnode_file(l, dirfd).vp
+        if path[:1] != b"/":
+            if atvp.vtype != VDIR:
+                raise KernelError(E.ENOTDIR)
+            start = atvp
     return namei(root, start, path, cred or p.cred, follow, parent)
 
 
@@ -46,13 +53,11 @@ def lookup_vp(l: "Lwp", path: bytes, follow: bool = True, dirfd: int = AT_FDCWD,
 
 
 def dir_vnode(l: "Lwp", fd: int) -> "Vnode":
-    """The directory an *at() descriptor names (EBADF, ENOTDIR)."""
-    f = l.proc.fd.get(fd)
-    if not isinstance(f, VnodeFile):
+    """The directory an *at() descriptor names (EBADF, EINVAL for a non-vnode, ENOTDIR)."""
+    vp = vnode_file(l, fd).vp
+    if vp.vtype != VDIR:
         raise KernelError(E.ENOTDIR)
-    if f.vp.vtype != VDIR:
-        raise KernelError(E.ENOTDIR)
-    return f.vp
+    return vp
 
 
 def vnode_file(l: "Lwp", fd: int) -> VnodeFile:
