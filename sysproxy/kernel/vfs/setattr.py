@@ -74,16 +74,18 @@ def chown(vp: "Vnode", cred: "Cred", uid: int, gid: int, posix: bool) -> None:
 
 
 def chflags(vp: "Vnode", cred: "Cred", flags: int) -> None:
+    """tmpfs_chflags with genfs_can_chflags: the owner (or root) may change the
+    user flags; only root may change the system flags (SF_*), compared with the
+    node's current ones (passing them back unchanged is allowed)."""
     if vp.mount.rdonly:
         raise KernelError(E.EROFS)
     flags &= 0xFFFFFFFF
-    if cred.euid == 0:
+    changing_sys = (flags & S.SF_SETTABLE) != (vp.flags & S.SF_SETTABLE)
+    if cred.euid != 0 and (cred.euid != vp.uid or changing_sys):
+        raise KernelError(E.EPERM)
+    if changing_sys:
         vp.flags = flags
     else:
-        if cred.euid != vp.uid:
-            raise KernelError(E.EPERM)
-        if vp.flags & (S.SF_IMMUTABLE | S.SF_APPEND) or (flags & S.UF_SETTABLE) != flags:
-            raise KernelError(E.EPERM)
         vp.flags = (vp.flags & S.SF_SETTABLE) | (flags & S.UF_SETTABLE)
     vp.ctime = now_ns()
     vp.notify(EV.NOTE_ATTRIB)
