@@ -21,6 +21,7 @@ DEFAULT_MAX_FRAME = 64 * 1024 * 1024 + 4096
 
 HEADER = struct.Struct("<QQHHI")        # len, reqno, class, type, union
 _SYSRESP = struct.Struct("<QQHHIi4xQQ")  # header + error, pad, retval[0], retval[1]
+_SYSRESPBODY = struct.Struct("<i4xqq")   # the body alone, retvals signed
 _HSRESP = struct.Struct("<QQHHIi")       # header + int error
 _COPYREQ = struct.Struct("<QQHHIQQ")     # header + len, addr
 _U64 = struct.Struct("<Q")
@@ -31,7 +32,10 @@ REQ, RESP, ERROR = 0, 1, 2
 # Frame types.
 HANDSHAKE, SYSCALL, COPYIN, COPYINSTR, COPYOUT, COPYOUTSTR, ANONMMAP, PREFORK, RAISE = range(9)
 TYPE_NAMES = ("HANDSHAKE", "SYSCALL", "COPYIN", "COPYINSTR", "COPYOUT", "COPYOUTSTR",
-              "ANONMMAP", "PREFORK", "RAISE")
+              "ANONMMAP", "PREFORK", "RAISE", "SYSCALL_INLINE")
+# sysproxy extension (docs/PROTOCOL-EXTENSIONS.md): a SYSCALL carrying the call's
+# input buffers. Only sent to a server that advertised EXT_TAG; never to NetBSD's.
+SYSCALL_INLINE = 9
 # Handshake kinds (the union field of a HANDSHAKE request).
 HANDSHAKE_GUEST, HANDSHAKE_AUTH, HANDSHAKE_FORK, HANDSHAKE_EXEC = 0, 1, 2, 3
 
@@ -110,13 +114,21 @@ def handshake_request(reqno: int, kind: int, body: bytes = b"") -> bytes:
     return frame(reqno, REQ, HANDSHAKE, kind, body)
 
 
-def guest_body(name: str | bytes) -> bytes:
+def guest_body(name: str | bytes, offer: bool = False) -> bytes:
+    """A GUEST/EXEC body: the name and its NUL, then (``offer``) the extension tag.
+
+    NetBSD's server takes the name up to its NUL and ignores the rest.
+    """
     if isinstance(name, str):
         name = name.encode()
-    return name + b"\0"
+    return name + b"\0" + EXT_TAG if offer else name + b"\0"
 
 
-def handshake_response(reqno: int, error: int = 0) -> bytes:
+def handshake_response(reqno: int, error: int = 0, ext: bool = False) -> bytes:
+    """The int error; with ``ext`` followed by EXT_TAG (only for a client that offered it)."""
+    if ext:
+        return _HSRESP.pack(HDRSZ + 4 + len(EXT_TAG), reqno, RESP, HANDSHAKE, 0,
+                            error) + EXT_TAG
     return _HSRESP.pack(HDRSZ + 4, reqno, RESP, HANDSHAKE, 0, error)
 
 
@@ -145,8 +157,7 @@ def parse_syscall_response(body: bytes) -> tuple[int, int, int]:
     """(error, retval0, retval1) from a SYSCALL RESP body (retvals as signed register_t)."""
     if len(body) < 24:
         raise ProtocolError("short SYSCALL response")
-    error, rv0, rv1 = _SYSRESP.unpack_from(b"\0" * HDRSZ + body[:24])[5:]
-    return error, _signed64(rv0), _signed64(rv1)
+    return _SYSRESPBODY.unpack_from(body)
 
 
 def prefork_response(reqno: int, cookie: bytes) -> bytes:
@@ -195,6 +206,90 @@ def raise_request(signo: int, reqno: int = 0) -> bytes:
 
 def prefork_request(reqno: int) -> bytes:
     return HEADER.pack(HDRSZ, reqno, REQ, PREFORK, 0)
+
+
+# ----- the sysproxy extension (docs/PROTOCOL-EXTENSIONS.md) -----------------------
+
+EXT_TAG = b"SPX1"        # offered after the name's NUL, echoed after the reply's int
+INLINE_MAX_RECORDS = 64  # input buffers one SYSCALL_INLINE may carry
+_INLINE_HEAD = struct.Struct("<II")   # argument block length, reserved (0)
+_RECORD = struct.Struct("<QQ")        # address, length; then the data, padded to 8
+_PAD = bytes(8)
+
+
+def offers_extension(body: bytes) -> bool:
+    """Whether a GUEST/EXEC body offers the extension (EXT_TAG after the name's NUL)."""
+    nul = body.find(b"\0")
+    return nul >= 0 and EXT_TAG in body[nul + 1:].split(b"\0")
+
+
+def accepts_extension(body: bytes) -> bool:
+    """Whether a handshake reply body (int error, then tags) carries EXT_TAG."""
+    return len(body) > 4 and EXT_TAG in body[4:].split(b"\0")
+
+
+def syscall_inline_request(reqno: int, sysnum: int, args: bytes,
+                           records: list[tuple[int, bytes | bytearray | memoryview]]) -> bytes:
+    """A SYSCALL_INLINE request: the argument block plus (address, data) input records."""
+    parts: list[bytes | bytearray | memoryview] = [b"", _INLINE_HEAD.pack(len(args), 0), args]
+    size = HDRSZ + 8 + len(args)
+    if len(args) & 7:
+        parts.append(_PAD[len(args) & 7:])
+        size += 8 - (len(args) & 7)
+    if len(records) > INLINE_MAX_RECORDS:
+        raise ValueError(f"more than {INLINE_MAX_RECORDS} inline records")
+    pack = _RECORD.pack
+    for addr, data in records:
+        n = len(data)
+        parts.append(pack(addr, n))
+        parts.append(data)
+        size += 16 + n
+        if n & 7:
+            parts.append(_PAD[n & 7:])
+            size += 8 - (n & 7)
+    parts[0] = header(size, reqno, REQ, SYSCALL_INLINE, sysnum)
+    return b"".join(parts)
+
+
+def parse_syscall_inline(body: bytes) -> tuple[bytes, list[tuple[int, int, memoryview]]]:
+    """(argument block, [(addr, end, data)]) of a SYSCALL_INLINE body.
+
+    ProtocolError for anything malformed: lengths past the body, padding
+    missing, a zero-length or wrapping range, overlapping ranges, a nonzero
+    reserved field or too many records. The data are views of ``body``.
+    """
+    size = len(body)
+    if size < 8:
+        raise ProtocolError("SYSCALL_INLINE body shorter than its 8-byte head")
+    arglen, reserved = _INLINE_HEAD.unpack_from(body)
+    if reserved:
+        raise ProtocolError("SYSCALL_INLINE reserved field is not 0")
+    pos = 8 + ((arglen + 7) & ~7)
+    if pos > size:
+        raise ProtocolError("SYSCALL_INLINE argument block runs past the frame")
+    view = memoryview(body)
+    args = bytes(view[8:8 + arglen])
+    records: list[tuple[int, int, memoryview]] = []
+    unpack = _RECORD.unpack_from
+    while pos < size:
+        if len(records) >= INLINE_MAX_RECORDS:
+            raise ProtocolError(f"more than {INLINE_MAX_RECORDS} inline records")
+        if size - pos < 16:
+            raise ProtocolError("truncated inline record header")
+        addr, n = unpack(body, pos)
+        pos += 16
+        if n == 0 or n > size - pos or addr + n > _MASK64 + 1:
+            raise ProtocolError(f"bad inline record {addr:#x}+{n}")
+        records.append((addr, addr + n, view[pos:pos + n]))
+        pos += (n + 7) & ~7
+        if pos > size:
+            raise ProtocolError("inline record padding runs past the frame")
+    if len(records) > 1:
+        ranges = sorted((a, e) for a, e, _ in records)
+        for (_, end), (start, _) in zip(ranges, ranges[1:]):
+            if start < end:
+                raise ProtocolError("overlapping inline records")
+    return args, records
 
 
 def _signed64(v: int) -> int:
