@@ -16,6 +16,7 @@ from .. import wire
 from ..abi import errno as E
 from ..kernel.errors import KernelError
 from ..kernel.lwp import Suspension
+from . import inline
 
 if TYPE_CHECKING:
     from ..kernel.lwp import Lwp
@@ -235,6 +236,9 @@ class Connection:
                 pass  # CLOSING: the connection is going down
             elif f.type == wire.PREFORK:
                 self._prefork(f)
+            elif f.type == wire.SYSCALL_INLINE:  # our extension (server/inline.py)
+                if self.state is RUNNING:
+                    inline.syscall(self, f)
             elif f.type == wire.HANDSHAKE:
                 self._handshake_running(f)
             else:
@@ -269,7 +273,7 @@ class Connection:
                 self._fail(f.reqno, wire.ERR_TRYAGAIN)
                 return
             self._attach(proc)
-            self.send(wire.handshake_response(f.reqno, 0))
+            self.send(wire.handshake_response(f.reqno, 0, wire.offers_extension(f.body)))
         elif kind == wire.HANDSHAKE_FORK:
             if len(f.body) != 20:
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
@@ -317,11 +321,12 @@ class Connection:
         self.inexec = True
         reqno = f.reqno
         comm = _comm(f.body)
+        ext = wire.offers_extension(f.body)
         assert self.proc is not None
 
         def done() -> None:
             self.inexec = False
-            self.send(wire.handshake_response(reqno, 0))
+            self.send(wire.handshake_response(reqno, 0, ext))
         self.kernel.exec(self.proc, comm, done)
 
     def _prefork(self, f: wire.Frame) -> None:
