@@ -7,6 +7,12 @@ are woken; the server's copy requests are served by whoever reads, from the
 connection's :class:`AddressSpace`, since those requests do not say which call
 they belong to. A single-threaded caller thus pays one send and one recv per
 call and no thread switch.
+
+Against a server that advertised the sysproxy extension in its handshake reply
+(ours does; NetBSD's never does), a call's input buffers and strings travel
+inside the request (SYSCALL_INLINE, docs/PROTOCOL-EXTENSIONS.md), so the
+server needs no COPYIN round trip for them. Against any other server every
+call is a plain SYSCALL.
 """
 from __future__ import annotations
 
@@ -31,14 +37,34 @@ Slot = int | str | bytes | bytearray | memoryview | In | Out | None
 _STRUCTS = [struct.Struct(f"<{n}Q") for n in range(9)]
 _U32 = 0xFFFFFFFF
 _U64 = (1 << 64) - 1
-_RECVSIZE = 256 * 1024
+# A small recv keeps a call cheap (a 256 KiB recv buffer costs a fresh mmap per
+# call); a frame known to be larger is read in bigger pieces.
+_RECVSIZE = 16 * 1024
+_RECVMAX = 4 * 1024 * 1024
+_HEADER = wire.HEADER
+_HDRSZ = wire.HDRSZ
+_REQ, _RESP, _ERROR, _SYSCALL = wire.REQ, wire.RESP, wire.ERROR, wire.SYSCALL
+_SYSRESP = struct.Struct("<i4xqq")
+_Frame = wire.Frame
+_new_frame = tuple.__new__  # a Frame without NamedTuple's Python-level __new__
+_INT = struct.Struct("<i")
+# Whether connections offer the sysproxy extension unless told otherwise
+# (SYSPROXY_EXTENSIONS=0 in the environment: always the plain protocol).
+OFFER_EXTENSIONS = os.environ.get("SYSPROXY_EXTENSIONS", "1") != "0"
+# Input bytes one call sends inline at most (the rest is fetched by COPYIN).
+INLINE_MAX = 64 * 1024
+# PREFORK cookie -> whether the parent's connection had the extension. A FORK
+# handshake that presents the cookie reaches the very server instance that
+# issued it, so the child's connection inherits the parent's answer (the
+# 20-byte FORK body has no room to offer the extension).
+_prefork_ext: dict[bytes, bool] = {}
 
 
 class _Waiter:
-    __slots__ = ("frame",)
+    """Where a call's reply lands. (No __init__: set ``frame = None`` when made.)"""
 
-    def __init__(self) -> None:
-        self.frame: wire.Frame | None = None
+    __slots__ = ("frame",)
+    frame: wire.Frame | None
 
 
 class Connection:
@@ -52,6 +78,8 @@ class Connection:
         self.banner: wire.Banner | None = None
         self.on_raise: Callable[[int], None] | None = None
         self.ignored_requests = 0   # refused copy requests and garbage, for tests
+        self.inline = False         # the server takes SYSCALL_INLINE (handshake said so)
+        self.inline_max = INLINE_MAX
         self._reqno = iter(range(1, 1 << 64)).__next__
         self._pending: dict[int, _Waiter] = {}
         self._cv = threading.Condition(threading.Lock())
@@ -66,8 +94,14 @@ class Connection:
 
     @classmethod
     def open(cls, address: Address, name: str, timeout: float | None = None,
-             **kw) -> "Connection":
-        """Connect, check the banner and do the GUEST handshake (reqno 1, as librumpclient)."""
+             extensions: bool | None = None, **kw) -> "Connection":
+        """Connect, check the banner and do the GUEST handshake (reqno 1, as librumpclient).
+
+        ``extensions`` offers the sysproxy extension (NetBSD's server ignores the
+        offer); None means OFFER_EXTENSIONS.
+        """
+        if extensions is None:
+            extensions = OFFER_EXTENSIONS
         sock = address.make_socket()
         try:
             sock.settimeout(timeout)
@@ -75,20 +109,23 @@ class Connection:
             conn = cls(sock, address, **kw)
             conn.read_banner()
             sock.settimeout(None)
-            conn.handshake(wire.HANDSHAKE_GUEST, wire.guest_body(name))
+            conn.handshake(wire.HANDSHAKE_GUEST, wire.guest_body(name, extensions))
         except BaseException:
             sock.close()
             raise
         return conn
 
     @classmethod
-    def adopt(cls, fd: int, name: str, address: Address | None = None, **kw) -> "Connection":
+    def adopt(cls, fd: int, name: str, address: Address | None = None,
+              extensions: bool | None = None, **kw) -> "Connection":
         """Take over a socket inherited across exec and send the EXEC handshake (reqno 0)."""
+        if extensions is None:
+            extensions = OFFER_EXTENSIONS
         sock = socket.socket(fileno=fd)
         sock.setblocking(True)
         conn = cls(sock, address, **kw)
         conn._reqno = iter(range(0, 1 << 64)).__next__
-        conn.handshake(wire.HANDSHAKE_EXEC, wire.guest_body(name))
+        conn.handshake(wire.HANDSHAKE_EXEC, wire.guest_body(name, extensions))
         return conn
 
     def read_banner(self) -> wire.Banner:
@@ -112,14 +149,22 @@ class Connection:
         return b
 
     def handshake(self, kind: int, body: bytes) -> None:
-        """Send a HANDSHAKE request and check its reply (int error 0)."""
+        """Send a HANDSHAKE request and check its reply (int error 0).
+
+        A GUEST or EXEC body that offers the extension turns it on if the reply
+        carries the tag; a FORK child takes its parent's answer (see _prefork_ext).
+        """
         f = self.request(lambda r: wire.handshake_request(r, kind, body))
         if f.cls == wire.ERROR:
             self.close()
             raise kernel_error(wire.ERROR_ERRNO.get(f.union, 22))
-        err = struct.unpack_from("<i", f.body)[0] if len(f.body) >= 4 else 22
+        err = _INT.unpack_from(f.body)[0] if len(f.body) >= 4 else 22
         if err:
             raise kernel_error(err)
+        if kind == wire.HANDSHAKE_FORK:
+            self.inline = _prefork_ext.get(body[:wire.AUTHLEN], False)
+        else:
+            self.inline = wire.offers_extension(body) and wire.accepts_extension(f.body)
 
     # ----- requests ---------------------------------------------------------
 
@@ -127,6 +172,7 @@ class Connection:
         """Send the frame ``build(reqno)`` and wait for the RESP or ERROR with that reqno."""
         reqno = self._reqno()
         w = _Waiter()
+        w.frame = None
         self._pending[reqno] = w
         try:
             self._send(build(reqno))
@@ -142,9 +188,15 @@ class Connection:
         when non-negative (mask 64-bit values yourself). ``str`` is a
         NUL-terminated path, ``bytes`` a read-only buffer, ``bytearray`` a
         buffer the server may read and write, ``None`` the NULL pointer.
+
+        If the server takes the extension, the readable buffers (up to
+        ``inline_max`` bytes in all) go inside the request.
         """
+        if not args:
+            return self._call(sysnum, b"", None)
         slots: list[int] = []
         regs: list[int] = []
+        records: list[tuple[int, bytes | bytearray | memoryview]] | None = None
         mem = self.memory
         try:
             for a in args:
@@ -153,44 +205,122 @@ class Connection:
                 elif a is None:
                     slots.append(0)
                 else:
-                    slot, addr = self._register(mem, a)
+                    slot, addr, data = self._register(mem, a)
                     regs.append(slot)
                     slots.append(addr)
+                    if data is not None and self.inline and data:
+                        if records is None:
+                            records = []
+                        records.append((addr, data))
             n = len(slots)
             body = (_STRUCTS[n] if n < 9 else struct.Struct(f"<{n}Q")).pack(*slots)
-            reqno = self._reqno()
-            w = _Waiter()
-            self._pending[reqno] = w
-            try:
-                self._send(wire.syscall_request(reqno, sysnum, body))
-                f = w.frame or self._wait(w)
-            finally:
-                del self._pending[reqno]
+            return self._call(sysnum, body, records)
         finally:
             for slot in regs:
                 mem.unregister(slot)
-        if f.cls != wire.RESP:
-            raise kernel_error(wire.ERROR_ERRNO.get(f.union, 22))
+
+    def _call(self, sysnum: int, body: bytes,
+              records: list[tuple[int, bytes | bytearray | memoryview]] | None
+              ) -> tuple[int, int]:
+        """Send one call (inline records if any) and decode its SYSCALL reply."""
+        reqno = self._reqno()
+        if records:
+            frame = wire.syscall_inline_request(reqno, sysnum, body,
+                                                self._fit(records))
+        elif body:
+            frame = _HEADER.pack(_HDRSZ + len(body), reqno, _REQ, _SYSCALL, sysnum) + body
+        else:
+            frame = _HEADER.pack(_HDRSZ, reqno, _REQ, _SYSCALL, sysnum)
+        w = _Waiter()
+        w.frame = None
+        pending = self._pending
+        pending[reqno] = w
         try:
-            err, rv0, rv1 = wire.parse_syscall_response(f.body)
-        except wire.ProtocolError as e:
-            raise protocol_error(str(e)) from None
+            # _send and _wait's leader path, inlined: this is every call's path.
+            if self._dead is not None:
+                raise connection_lost(f"connection lost: {self._dead}")
+            lock = self._send_lock
+            lock.acquire()
+            try:
+                self.sock.sendall(frame)
+            except OSError as e:
+                self._kill(e)
+                raise connection_lost(f"connection lost: {e}") from None
+            finally:
+                lock.release()
+            rlock = self._rlock
+            if rlock.acquire(False):  # nobody else reads: read our own reply
+                try:
+                    if not self._backlog and not self._decoder._buf:
+                        # Most often exactly our reply arrives, alone (_pump's fast path).
+                        try:
+                            data = self.sock.recv(_RECVSIZE)
+                        except OSError as e:
+                            self._kill(e)
+                            raise connection_lost(f"connection lost: {e}") from None
+                        hdr = _HEADER.unpack_from(data) if len(data) >= _HDRSZ else None
+                        if hdr is not None and hdr[1] == reqno and hdr[0] == len(data) \
+                                and (hdr[2] == _RESP or hdr[2] == _ERROR):
+                            w.frame = _new_frame(_Frame, (reqno, hdr[2], hdr[3], hdr[4],
+                                                          data[_HDRSZ:]))
+                        else:
+                            self._dispatch(data, w)
+                    while w.frame is None:
+                        self._pump(w)
+                finally:
+                    rlock.release()
+                    if self._followers:
+                        with self._cv:
+                            self._cv.notify_all()
+                f = w.frame
+            else:
+                f = w.frame or self._wait(w)
+        finally:
+            del pending[reqno]
+        if f.cls != _RESP:
+            raise kernel_error(wire.ERROR_ERRNO.get(f.union, 22))
+        body = f.body
+        if len(body) < 24:
+            raise protocol_error("short SYSCALL response")
+        err, rv0, rv1 = _SYSRESP.unpack_from(body)
         if err:
             raise kernel_error(err)
         return rv0, rv1
 
+    def _fit(self, records: list[tuple[int, bytes | bytearray | memoryview]]
+             ) -> list[tuple[int, bytes | bytearray | memoryview]]:
+        """The records that fit ``inline_max`` (in argument order); the rest go by COPYIN."""
+        budget = self.inline_max
+        if len(records) == 1 and len(records[0][1]) <= budget:
+            return records
+        out = []
+        for rec in records:
+            n = len(rec[1])
+            if n <= budget and len(out) < wire.INLINE_MAX_RECORDS:
+                budget -= n
+                out.append(rec)
+        return out
+
     @staticmethod
-    def _register(mem: AddressSpace, a: Slot) -> tuple[int, int]:
+    def _register(mem: AddressSpace, a: Slot
+                  ) -> tuple[int, int, bytes | bytearray | memoryview | None]:
+        """Register a buffer argument: (slot, address, what the server may read, or None)."""
         if isinstance(a, Out):
-            return mem.register(a.buf, a.readable, True)
+            slot, addr = mem.register(a.buf, a.readable, True)
+            return slot, addr, _flat(a.buf) if a.readable else None
         if isinstance(a, In):
-            return mem.register(a.data, True, False)
+            slot, addr = mem.register(a.data, True, False)
+            return slot, addr, _flat(a.data)
         if isinstance(a, str):
-            return mem.register(os.fsencode(a) + b"\0", True, False)
+            data = os.fsencode(a) + b"\0"
+            slot, addr = mem.register(data, True, False)
+            return slot, addr, data
         if isinstance(a, (bytes, memoryview)):
-            return mem.register(a, True, False)
+            slot, addr = mem.register(a, True, False)
+            return slot, addr, _flat(a)
         if isinstance(a, bytearray):
-            return mem.register(a, True, True)
+            slot, addr = mem.register(a, True, True)
+            return slot, addr, a
         if isinstance(a, int):  # an int subclass, e.g. a bool or an IntEnum
             raise TypeError("pass plain ints")
         raise TypeError(f"cannot pass {type(a).__name__} as a syscall argument")
@@ -200,19 +330,27 @@ class Connection:
         f = self.request(wire.prefork_request)
         if f.cls != wire.RESP or len(f.body) < wire.AUTHLEN:
             raise kernel_error(wire.ERROR_ERRNO.get(f.union, 22) if f.cls == wire.ERROR else 22)
-        return f.body[:wire.AUTHLEN]
+        cookie = f.body[:wire.AUTHLEN]
+        if self.inline:
+            if len(_prefork_ext) >= 64:  # forgotten cookies (a child that never connected)
+                del _prefork_ext[next(iter(_prefork_ext))]
+            _prefork_ext[cookie] = True
+        return cookie
 
     # ----- the socket -------------------------------------------------------
 
     def _send(self, data: bytes) -> None:
         if self._dead is not None:
             raise connection_lost(f"connection lost: {self._dead}")
+        lock = self._send_lock
+        lock.acquire()
         try:
-            with self._send_lock:
-                self.sock.sendall(data)
+            self.sock.sendall(data)
         except OSError as e:
             self._kill(e)
             raise connection_lost(f"connection lost: {e}") from None
+        finally:
+            lock.release()
 
     def _wait(self, w: _Waiter) -> wire.Frame:
         """Become the reader if nobody is, else sleep until our reply or the role is free."""
@@ -243,18 +381,41 @@ class Connection:
 
     def _pump(self, me: _Waiter) -> None:
         """Read once from the socket and dispatch what arrived (the reader's job)."""
+        if self._backlog:
+            self._dispatch(None, me)
+            return
+        dec = self._decoder
+        want = dec.wanted if dec._buf else 0  # (wire.Decoder is ours: peek at its buffer)
+        try:
+            data = self.sock.recv(_RECVSIZE if want <= _RECVSIZE else min(want, _RECVMAX))
+        except OSError as e:
+            self._kill(e)
+            raise connection_lost(f"connection lost: {e}") from None
+        self._dispatch(data, me)
+
+    def _dispatch(self, data: bytes | None, me: _Waiter) -> None:
+        """Decode what was read (None: the backlog only); serve requests, hand out replies."""
         backlog = self._backlog
-        if not backlog:
-            try:
-                data = self.sock.recv(_RECVSIZE)
-            except OSError as e:
-                self._kill(e)
-                raise connection_lost(f"connection lost: {e}") from None
+        if data is not None:
             if not data:
                 self._kill(EOFError("server closed the connection"))
                 raise connection_lost("server closed the connection")
+            dec = self._decoder
+            n = len(data)
+            if n >= _HDRSZ and not dec._buf:
+                hdr = _HEADER.unpack_from(data)
+                reqno, cls = hdr[1], hdr[2]
+                if hdr[0] == n and (cls == _RESP or cls == _ERROR):
+                    # Exactly one reply arrived: skip the decoder.
+                    w = self._pending.get(reqno)
+                    if w is not None and w.frame is None:
+                        w.frame = _new_frame(_Frame, (reqno, cls, hdr[3], hdr[4], data[_HDRSZ:]))
+                        if w is not me and self._followers:
+                            with self._cv:
+                                self._cv.notify_all()
+                    return
             try:
-                backlog.extend(self._decoder.feed(data))
+                backlog.extend(dec.feed(data))
             except wire.ProtocolError as e:
                 self._kill(e)
                 raise protocol_error(f"server broke the protocol: {e}") from None
@@ -350,3 +511,10 @@ class Connection:
         """
         self._dead = connection_lost("detached (forked child)")
         self.sock.close()
+
+
+def _flat(data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview | None:
+    """The bytes of ``data`` for an inline record (a view, no copy); None if not contiguous."""
+    if data.__class__ is memoryview and (data.format != "B" or data.ndim != 1):  # type: ignore
+        return data.cast("B") if data.c_contiguous else None  # type: ignore[union-attr]
+    return data

@@ -86,7 +86,14 @@ class AddressSpace:
     # -- registration (the calling thread) --
 
     def register(self, mem, readable: bool, writable: bool) -> tuple[int, int]:
-        """Register ``mem``; returns (slot, address). ``unregister(slot)`` after the call."""
+        """Register ``mem``; returns (slot, address). ``unregister(slot)`` after the call.
+
+        A memoryview of another format or shape is seen as its bytes.
+        """
+        if mem.__class__ is memoryview and (mem.format != "B" or mem.ndim != 1):
+            if not mem.c_contiguous:
+                raise TypeError("cannot pass a non-contiguous buffer")
+            mem = mem.cast("B")
         slot = next(self._slots)
         if slot > _MAXSLOT:  # after ~134 million buffers: start over
             self._slots = itertools.count(2)

@@ -25,7 +25,9 @@ def test_handshake_and_getpid(fake):
     conn = fake.conns[0]
     hs, call = conn.received[0], conn.received[1]
     # librumpclient's numbering: GUEST is reqno 1, the first syscall 2.
-    assert (hs.reqno, hs.cls, hs.type, hs.union, hs.body) == (1, 0, 0, 0, b"unit-test\0")
+    # ...then the sysproxy extension offer after the name's NUL (PROTOCOL-EXTENSIONS.md).
+    assert (hs.reqno, hs.cls, hs.type, hs.union, hs.body) == \
+        (1, 0, 0, 0, b"unit-test\0" + wire.EXT_TAG)
     assert (call.reqno, call.type, call.union, call.body) == (2, wire.SYSCALL, 20, b"")
     k.disconnect()
 
@@ -417,6 +419,7 @@ def test_exec_environment(fake, monkeypatch):
     k2 = connect(name="after-exec")
     assert "RUMPCLIENT__EXECFD" not in os.environ
     hs = fake.conns[0].received[-1]
-    assert (hs.reqno, hs.union, hs.body) == (0, wire.HANDSHAKE_EXEC, b"after-exec\0")
+    assert (hs.reqno, hs.union, hs.body) == \
+        (0, wire.HANDSHAKE_EXEC, b"after-exec\0" + wire.EXT_TAG)
     assert len(fake.conns) == 1
     k2.disconnect()

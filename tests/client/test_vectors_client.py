@@ -11,10 +11,17 @@ import pytest
 
 from sysproxy import wire
 from sysproxy.client import connect
+from sysproxy.client import connection as _connection
 
 VECTORS = Path("/work/shared/vectors")
 if not VECTORS.is_dir():
     VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
+
+
+@pytest.fixture(autouse=True)
+def _plain_protocol(monkeypatch):
+    """The vectors are librumpclient's bytes: no sysproxy extension offer."""
+    monkeypatch.setattr(_connection, "OFFER_EXTENSIONS", False)
 
 
 def _load(name: str) -> list[dict]:
