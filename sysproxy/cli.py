@@ -17,6 +17,7 @@ def _size(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from . import wire
     from .kernel.kernel import Kernel
     from .server.listener import Server
     logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else
@@ -25,7 +26,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit)
     try:
         server = Server(args.url, kernel, max_clients=args.max_clients,
-                        prefork_ttl=args.prefork_ttl, sendsig=args.sendsig)
+                        prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
+                        max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME)
         server.bind()
     except OSError as e:
         print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
@@ -48,7 +50,7 @@ def cmd_halt(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sysproxy", description="NetBSD rump kernel sysproxy in Python")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="run a kernel and serve it on URL (like rump_server)")
@@ -61,18 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds an unclaimed prefork is kept")
     s.add_argument("--sendsig", type=int, metavar="SIGNO",
                    help="raise SIGNO in the first client process (NetBSD h_simpleserver sendsig)")
+    s.add_argument("--max-frame", type=_size, default=None,
+                   help="longest frame accepted (default: enough for a 64 MiB copy)")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")
     h.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL))
     h.set_defaults(func=cmd_halt)
-    from . import tools  # ls, cat, put, get, ... and shell: clients of the server
-    tools.register(sub, DEFAULT_URL)
+    if with_tools:
+        from . import tools  # ls, cat, put, get, ... and shell: clients of the server
+        tools.register(sub, DEFAULT_URL)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # `serve` and `halt` skip importing the client tools: it keeps startup short.
+    quick = bool(argv) and argv[0] in ("serve", "halt")
+    args = build_parser(with_tools=not quick).parse_args(argv)
     return int(args.func(args) or 0)
 
 

@@ -237,3 +237,17 @@ def test_inflight_call_limit_per_process(client: RawClient, server: ServerProces
     assert all(client.result(r) == (0, 16, 0) for r in reqs)
     assert client.call("getpid")[0] == 0
     assert server.alive()
+
+
+def test_max_frame_option_ends_only_the_offending_connection(unix_url: str) -> None:
+    srv = ServerProcess(unix_url, "--max-frame", "1k")
+    try:
+        c = RawClient(srv.url)
+        fd = c.ok("open", c.mem.str("/tmp/f"), 0x202, 0o644)  # O_CREAT|O_RDWR
+        assert c.ok("write", fd, c.mem.buf(b"a" * 512), 512) == 512
+        with pytest.raises((EOFError, ConnectionError)):
+            c.call("write", fd, c.mem.buf(b"b" * 2048), 2048)  # the COPYIN answer is too long
+        with RawClient(srv.url) as probe:
+            assert probe.call("getpid")[0] == 0
+    finally:
+        srv.stop()
