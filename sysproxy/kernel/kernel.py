@@ -145,7 +145,7 @@ class Kernel:
         if entry is None:
             if sysnum not in self._enosys_logged:
                 self._enosys_logged.add(sysnum)
-                log.info("unimplemented system call %d (answered ENOSYS)", sysnum)
+                log.warning("unimplemented system call %d (answered ENOSYS; logged once)", sysnum)
             on_done(lwp, E.ENOSYS, 0, 0)
             return None
         handler, unpack, size = entry

@@ -66,3 +66,13 @@ def test_halt_answers_then_exits(server: ServerProcess) -> None:
     assert server.proc.wait(5) == 0
     path = server.url[len("unix://"):]
     assert not os.path.exists(path)
+
+
+def test_unknown_syscall_is_logged_once(server: ServerProcess) -> None:
+    with RawClient(server.url) as c:
+        for _ in range(3):
+            assert c.call(999) == (ENOSYS, 0, 0)
+        c.call("reboot", 0, 0)
+    server.proc.wait(5)
+    log = server.proc.stderr.read()
+    assert log.count("unimplemented system call 999") == 1
