@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ...abi import errno as E
 from ...abi.socket import unpack_iovecs
 from ..errors import KernelError
-from ..file import FREAD, FWRITE
+from ..file import DTYPE_VNODE, FREAD, FWRITE
 from .args import i32, i64
 from .table import Args, syscall
 
@@ -56,6 +56,15 @@ async def do_write(l: "Lwp", f: "File", buf: int, n: int, offset: int | None) ->
     return await f.write(l, await _copyin_all(l, buf, n), offset)
 
 
+def _positional(l: "Lwp", fd: int, mode: int) -> "File":
+    """The file of a p* call: EBADF, then ESPIPE unless a vnode (a FIFO is a pipe here),
+    in NetBSD's order (sys_pread: access mode, then file type, then the offset)."""
+    f = _file(l, fd, mode)
+    if f.dtype != DTYPE_VNODE:
+        raise KernelError(E.ESPIPE)
+    return f
+
+
 def _offset(v: int) -> int:
     off = i64(v)
     if off < 0:
@@ -75,13 +84,13 @@ async def sys_write(l: "Lwp", a: Args) -> int:
 
 @syscall("pread")
 async def sys_pread(l: "Lwp", a: Args) -> int:
-    f = _file(l, i32(a[0]), FREAD)
+    f = _positional(l, i32(a[0]), FREAD)
     return await do_read(l, f, a[1], a[2], _offset(a[4]))
 
 
 @syscall("pwrite")
 async def sys_pwrite(l: "Lwp", a: Args) -> int:
-    f = _file(l, i32(a[0]), FWRITE)
+    f = _positional(l, i32(a[0]), FWRITE)
     return await do_write(l, f, a[1], a[2], _offset(a[4]))
 
 
@@ -132,11 +141,11 @@ async def sys_writev(l: "Lwp", a: Args) -> int:
 
 @syscall("preadv")
 async def sys_preadv(l: "Lwp", a: Args) -> int:
-    f = _file(l, i32(a[0]), FREAD)
+    f = _positional(l, i32(a[0]), FREAD)
     return await do_readv(l, f, a[1], i32(a[2]), _offset(a[4]))
 
 
 @syscall("pwritev")
 async def sys_pwritev(l: "Lwp", a: Args) -> int:
-    f = _file(l, i32(a[0]), FWRITE)
+    f = _positional(l, i32(a[0]), FWRITE)
     return await do_writev(l, f, a[1], i32(a[2]), _offset(a[4]))
