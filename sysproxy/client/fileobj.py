@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import io
 import os
+import stat as _stat
+
+from sysproxy.abi import errno as nberrno
+
+from .errors import kernel_error
 
 __all__ = ["KernelFileIO", "open_file"]
 
@@ -23,6 +28,7 @@ class KernelFileIO(io.RawIOBase):
         self._kernel = kernel
         self._fd = -1
         self.mode, flags, self._readable, self._writable, self._append = _raw_mode(mode)
+        own = False
         if isinstance(file, int):
             if file < 0:
                 raise ValueError("negative file descriptor")
@@ -33,7 +39,16 @@ class KernelFileIO(io.RawIOBase):
                 raise ValueError("cannot use closefd=False with file name")
             self.name = file
             self._fd = kernel.open(file, flags | os.O_CLOEXEC, 0o666)
+            own = True
         self._closefd = closefd
+        try:
+            if _stat.S_ISDIR(kernel.fstat(self._fd).st_mode):  # as io.FileIO does
+                raise kernel_error(nberrno.EISDIR, file)
+        except BaseException:
+            if own:
+                fd, self._fd = self._fd, -1
+                kernel.close(fd)
+            raise
         if self._append:
             kernel.lseek(self._fd, 0, os.SEEK_END)
 
@@ -84,6 +99,8 @@ class KernelFileIO(io.RawIOBase):
     def readall(self) -> bytes:
         """Read to EOF in large chunks (fewer round trips than the default)."""
         self._check()
+        if not self._readable:
+            raise io.UnsupportedOperation("File not open for reading")
         chunks = []
         while True:
             data = self._kernel.read(self._fd, DEFAULT_BUFFER_SIZE)
@@ -138,9 +155,15 @@ def _raw_mode(mode: str) -> tuple[str, int, bool, bool, bool]:
     readable = kind == "r" or plus
     writable = kind != "r" or plus
     flags |= os.O_RDWR if readable and writable else os.O_WRONLY if writable else os.O_RDONLY
-    norm = {"r": "rb", "w": "wb", "a": "ab", "x": "xb"}[kind]
-    if plus:
-        norm = norm[0] + "b+"
+    # The mode io.FileIO reports: 'w+' reads back as 'rb+' (CPython's mode_string).
+    if kind == "x":
+        norm = "xb+" if readable else "xb"
+    elif kind == "a":
+        norm = "ab+" if readable else "ab"
+    elif readable:
+        norm = "rb+" if writable else "rb"
+    else:
+        norm = "wb"
     return norm, flags, readable, writable, kind == "a"
 
 

@@ -6,6 +6,7 @@ translated to NetBSD's; results are ``os.stat_result`` objects; failures raise
 """
 from __future__ import annotations
 
+import math
 import os
 import struct
 
@@ -18,7 +19,7 @@ from .syscalls import SYS, open_flags_from_netbsd, open_flags_to_netbsd
 
 _U64 = (1 << 64) - 1
 _NS = 1_000_000_000
-_TIMEVAL2 = struct.Struct("<qi4xqi4x")
+_TIMESPEC2 = struct.Struct("<qqqq")
 AT_FDCWD = nbfcntl.AT_FDCWD
 
 
@@ -32,6 +33,15 @@ def _path(p) -> str | bytes:
 def _cpath(p) -> bytes:
     """A path as the NUL-terminated bytes the kernel copies in."""
     return os.fsencode(_path(p)) + b"\0"
+
+
+def _float_ns(t: float) -> int:
+    """Seconds (int or float) -> ns, rounding down as os.utime does."""
+    if isinstance(t, int):
+        return t * _NS
+    frac, whole = math.modf(float(t))
+    n = math.floor(frac * 1e9)
+    return int(whole) * _NS + n
 
 
 def _s64(v: int) -> int:
@@ -178,7 +188,7 @@ class FileOps:
     def stat(self, path, *, dir_fd: int | None = None,
              follow_symlinks: bool = True) -> os.stat_result:
         if isinstance(path, int):
-            return self.fstat(path)
+            return self._by_fd(self.fstat, path)
         buf = bytearray(nbstat.STAT_SIZE)
         try:
             if dir_fd is not None:
@@ -200,6 +210,14 @@ class FileOps:
         return stat_result(buf)
 
     # ----- path names -------------------------------------------------------
+
+    @staticmethod
+    def _by_fd(fn, fd: int, *rest):
+        """A path call given a descriptor: its error names the descriptor, as os's do."""
+        try:
+            return fn(fd, *rest)
+        except KernelError as e:
+            raise _fail(e, fd) from None
 
     def _p1(self, num: int, path, *rest):
         try:
@@ -242,7 +260,15 @@ class FileOps:
         self._p2(SYS.symlink, src, dst)
 
     def link(self, src, dst, *, follow_symlinks: bool = True) -> None:
-        self._p2(SYS.link, src, dst)
+        """link(2) (which follows a symlink ``src`` on NetBSD); with
+        ``follow_symlinks=False`` linkat(2) without AT_SYMLINK_FOLLOW links the symlink."""
+        if follow_symlinks:
+            self._p2(SYS.link, src, dst)
+            return
+        try:
+            self.syscall(SYS.linkat, AT_FDCWD, _cpath(src), AT_FDCWD, _cpath(dst), 0)
+        except KernelError as e:
+            raise _fail(e, src, dst) from None
 
     def readlink(self, path, *, dir_fd: int | None = None) -> str | bytes:
         buf = bytearray(1024)
@@ -252,7 +278,7 @@ class FileOps:
 
     def chmod(self, path, mode: int, *, follow_symlinks: bool = True) -> None:
         if isinstance(path, int):
-            return self.fchmod(path, mode)
+            return self._by_fd(self.fchmod, path, mode)
         self._p1(SYS.chmod if follow_symlinks else SYS.lchmod, path, mode)
 
     def lchmod(self, path, mode: int) -> None:
@@ -260,7 +286,7 @@ class FileOps:
 
     def chown(self, path, uid: int, gid: int, *, follow_symlinks: bool = True) -> None:
         if isinstance(path, int):
-            return self.fchown(path, uid, gid)
+            return self._by_fd(self.fchown, path, uid, gid)
         self._p1(SYS.chown if follow_symlinks else SYS.lchown, path,
                  uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
 
@@ -269,19 +295,27 @@ class FileOps:
 
     def utime(self, path, times: tuple[float, float] | None = None, *,
               ns: tuple[int, int] | None = None, follow_symlinks: bool = True) -> None:
-        """Set atime/mtime (microsecond resolution, via __utimes50)."""
+        """Set atime/mtime to the nanosecond (utimensat/futimens); neither: now."""
         if times is not None and ns is not None:
             raise ValueError("utime: you may specify either 'times' or 'ns' but not both")
         if times is not None:
-            ns = (round(times[0] * _NS), round(times[1] * _NS))
-        tv = None
+            if not isinstance(times, tuple) or len(times) != 2:
+                raise TypeError("utime: 'times' must be either a tuple of two ints or None")
+            ns = (_float_ns(times[0]), _float_ns(times[1]))
+        elif ns is not None and (not isinstance(ns, tuple) or len(ns) != 2):
+            raise TypeError("utime: 'ns' must be a tuple of two ints")
+        ts = None
         if ns is not None:
             (a_s, a_n), (m_s, m_n) = divmod(ns[0], _NS), divmod(ns[1], _NS)
-            tv = _TIMEVAL2.pack(a_s, a_n // 1000, m_s, m_n // 1000)
+            ts = _TIMESPEC2.pack(a_s, a_n, m_s, m_n)
         if isinstance(path, int):
-            self.syscall(SYS.futimes, path, tv)
+            self._by_fd(lambda fd: self.syscall(SYS.futimens, fd, ts), path)
         else:
-            self._p1(SYS.utimes if follow_symlinks else SYS.lutimes, path, tv)
+            flag = 0 if follow_symlinks else nbfcntl.AT_SYMLINK_NOFOLLOW
+            try:
+                self.syscall(SYS.utimensat, AT_FDCWD, _cpath(path), ts, flag)
+            except KernelError as e:
+                raise _fail(e, path) from None
 
     def truncate(self, path, length: int) -> None:
         if isinstance(path, int):
@@ -309,7 +343,7 @@ class FileOps:
 
     def chdir(self, path) -> None:
         if isinstance(path, int):
-            return self.fchdir(path)
+            return self._by_fd(self.fchdir, path)
         self._p1(SYS.chdir, path)
 
     def chroot(self, path) -> None:
