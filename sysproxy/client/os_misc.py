@@ -155,6 +155,30 @@ class MiscOps:
             raise
         return statvfs_result(buf)
 
+    def mount(self, fstype: str, path, flags: int = 0, data: bytes | None = None) -> None:
+        """mount(2) (``__mount50``): NetBSD MNT_* flags, ``data`` the file system's args."""
+        try:
+            self.syscall(SYS.mount, fstype.encode() + b"\0", os.fsencode(os.fspath(path)) + b"\0",
+                         flags, data, len(data) if data is not None else 0)
+        except KernelError as e:
+            e.filename = path
+            raise
+
+    def mount_tmpfs(self, path, mode: int = 0o1777, size_max: int = 0, nodes_max: int = 0,
+                    uid: int = 0, gid: int = 0, flags: int = 0) -> None:
+        """Mount a fresh tmpfs on the directory ``path`` (as mount_tmpfs(8) does)."""
+        args = nbstatvfs.pack_tmpfs_args(nbstatvfs.TMPFS_ARGS_VERSION, nodes_max, size_max,
+                                         uid, gid, mode)
+        self.mount("tmpfs", path, flags, args)
+
+    def unmount(self, path, flags: int = 0) -> None:
+        """unmount(2); ``flags`` NetBSD's (MNT_FORCE is 0x80000)."""
+        try:
+            self.syscall(SYS.unmount, os.fsencode(os.fspath(path)) + b"\0", flags)
+        except KernelError as e:
+            e.filename = path
+            raise
+
     def fstatvfs(self, fd: int) -> os.statvfs_result:
         buf = bytearray(nbstatvfs.STATVFS_SIZE)
         self.syscall(SYS.fstatvfs1, fd, Out(buf), _ST_WAIT)

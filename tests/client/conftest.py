@@ -1,18 +1,34 @@
-"""Fixtures: a scriptable fake server, and the real ``sysproxy serve`` over unix and tcp."""
+"""Fixtures: a scriptable fake server, and the real ``sysproxy serve`` over unix and tcp.
+
+With ``SYSPROXY_TEST_SERVER=URL`` set, the integration fixtures use the server at
+URL (e.g. NetBSD's ``rump_server -lrumpvfs -lrumpfs_tmpfs -lrumpdev URL``) instead
+of starting ``sysproxy serve``; see tests/README.md.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 import pytest
 
 from .fakeserver import FakeServer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+#: The URL of an external server to test against (None: start our own).
+EXTERNAL = os.environ.get("SYSPROXY_TEST_SERVER") or None
+
+
+def ours_only(reason: str):
+    """Skip a test when SYSPROXY_TEST_SERVER points at another server."""
+    return pytest.mark.skipif(EXTERNAL is not None,
+                              reason=f"only against our sysproxy serve: {reason}")
 
 
 @pytest.fixture
@@ -67,9 +83,16 @@ def stop_server(proc: subprocess.Popen) -> None:
         f.close()
 
 
-@pytest.fixture(params=["unix", "tcp"])
+@pytest.fixture(params=["external"] if EXTERNAL else ["unix", "tcp"])
 def server_url(request, sockdir):
-    """The URL of a fresh real server, over a unix socket and over tcp."""
+    """The URL of a fresh real server, over a unix socket and over tcp.
+
+    With SYSPROXY_TEST_SERVER set: that server, not fresh (tests must use
+    :func:`scratch_dir` for files and leave nothing behind).
+    """
+    if request.param == "external":
+        yield EXTERNAL
+        return
     if request.param == "unix":
         url = f"unix://{sockdir}/sp.sock"
     else:
@@ -85,3 +108,57 @@ def kernel(server_url):
     k = connect(server_url, "pytest")
     yield k
     k.disconnect()
+
+
+@pytest.fixture(scope="module")
+def module_server_url():
+    """One server for a whole module (ours over a unix socket, or the external one)."""
+    if EXTERNAL:
+        yield EXTERNAL
+        return
+    with tempfile.TemporaryDirectory(prefix="spm") as d:
+        proc = start_server(f"unix://{d}/sp.sock")
+        yield f"unix://{d}/sp.sock"
+        stop_server(proc)
+
+
+@contextlib.contextmanager
+def scratch_dir(k, mode: int = 0o755):
+    """A fresh, empty directory with a real file system (tmpfs) in the kernel.
+
+    Our server's root is a tmpfs already. NetBSD's rump_server roots at rumpfs,
+    which has no rename or link (and tmpfs is not mounted anywhere by default), so
+    on an external server a tmpfs is mounted on the directory, as the files
+    vector's client does. Removed again afterwards.
+    """
+    path = f"/sptest-{uuid.uuid4().hex[:10]}"
+    k.mkdir(path, mode)
+    if EXTERNAL:
+        k.mount_tmpfs(path, mode=mode)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            k.chdir("/")
+        if EXTERNAL:
+            with contextlib.suppress(OSError):
+                k.unmount(path, 0x80000)  # MNT_FORCE: descriptors may be open
+        else:
+            remove_tree(k, path)
+        with contextlib.suppress(OSError):
+            k.rmdir(path)
+
+
+def remove_tree(k, top) -> None:
+    """rm -r in the kernel (errors ignored)."""
+    for dirpath, dirs, files in k.walk(top, topdown=False):
+        for name in files:
+            with contextlib.suppress(OSError):
+                k.unlink(os.path.join(dirpath, name))
+        for name in dirs:
+            p = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                if k.lstat(p).st_mode & 0o170000 == 0o120000:
+                    k.unlink(p)
+                else:
+                    k.rmdir(p)
