@@ -20,7 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Address", "URLError", "parse", "SUN_PATH_MAX"]
 
@@ -38,8 +38,7 @@ def _fail(code: int, what: str, url: str) -> URLError:
     return URLError(code, f"{what} in server URL {url!r}")
 
 
-@dataclass(frozen=True)
-class Address:
+class Address(NamedTuple):
     """A parsed server address: what to give socket(), bind() and connect()."""
 
     family: int

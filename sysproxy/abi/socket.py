@@ -7,7 +7,7 @@ Every sockaddr starts with a one-byte length, then a one-byte family.
 """
 from __future__ import annotations
 
-import ipaddress
+import socket as _host
 import struct
 
 # ---- families ----
@@ -199,12 +199,12 @@ def pack_sockaddr_un(path: bytes) -> bytes:
 
 def pack_sockaddr_in(addr: str, port: int) -> bytes:
     return _SIN.pack(SOCKADDR_IN_SIZE, AF_INET, port.to_bytes(2, "big"),
-                     ipaddress.IPv4Address(addr).packed)
+                     _host.inet_pton(_host.AF_INET, addr))
 
 
 def pack_sockaddr_in6(addr: str, port: int, flowinfo: int = 0, scope_id: int = 0) -> bytes:
     return _SIN6.pack(SOCKADDR_IN6_SIZE, AF_INET6, port.to_bytes(2, "big"),
-                      flowinfo.to_bytes(4, "big"), ipaddress.IPv6Address(addr).packed,
+                      flowinfo.to_bytes(4, "big"), _host.inet_pton(_host.AF_INET6, addr),
                       scope_id)
 
 
@@ -224,13 +224,13 @@ def unpack_sockaddr(b: bytes) -> tuple[int, object]:
     if family == AF_INET:
         if len(b) < 8:
             raise ValueError("sockaddr_in too short")
-        return family, (str(ipaddress.IPv4Address(bytes(b[4:8]))),
+        return family, (_host.inet_ntop(_host.AF_INET, bytes(b[4:8])),
                         int.from_bytes(b[2:4], "big"))
     if family == AF_INET6:
         if len(b) < SOCKADDR_IN6_SIZE:
             raise ValueError("sockaddr_in6 too short")
         _, _, port, flow, addr, scope = _SIN6.unpack_from(b)
-        return family, (str(ipaddress.IPv6Address(addr)), int.from_bytes(port, "big"),
+        return family, (_host.inet_ntop(_host.AF_INET6, addr), int.from_bytes(port, "big"),
                         int.from_bytes(flow, "big"), scope)
     return family, bytes(b[2:salen])
 

@@ -5,7 +5,7 @@ argument takes one 8-byte slot in the request body.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import NamedTuple
 
 
@@ -22,7 +22,7 @@ class SyscallInfo(NamedTuple):
 
 
 def _load() -> dict[int, SyscallInfo]:
-    text = (Path(__file__).parent / "syscalls.tsv").read_text()
+    text = open(os.path.join(os.path.dirname(__file__), "syscalls.tsv")).read()
     table: dict[int, SyscallInfo] = {}
     for line in text.splitlines()[1:]:
         if not line.strip():

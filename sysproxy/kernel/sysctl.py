@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import struct
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from ..abi import errno as E
@@ -24,17 +23,27 @@ MAXHOSTNAMELEN = 256
 CTL_KERN, CTL_VM, CTL_VFS, CTL_NET, CTL_DEBUG, CTL_HW = 1, 2, 3, 4, 5, 6
 
 
-@dataclass
 class Node:
-    name: str
-    type: int
-    get: Callable[[], bytes] | None = None
-    set: Callable[[bytes], None] | None = None
-    size: int = 0  # the most a string may hold, NUL included
-    children: dict[int, "Node"] = field(default_factory=dict)
-    # A helper serving the rest of the name itself, as NetBSD's sysctl_func on a
-    # node (kern.proc2): async (lwp, rest, oldp, oldlen, newp, newlen) -> (oldlen, errno).
-    func: Callable[..., Awaitable[tuple[int, int]]] | None = None
+    """A sysctl node: an inner node with children, or a leaf with a getter/setter.
+
+    ``size`` is the most a string leaf may hold, NUL included. ``func`` serves
+    the rest of the name itself, as NetBSD's sysctl_func on a node (kern.proc2):
+    async (lwp, rest, oldp, oldlen, newp, newlen) -> (oldlen, errno).
+    """
+
+    __slots__ = ("name", "type", "get", "set", "size", "children", "func")
+
+    def __init__(self, name: str, type: int, get: Callable[[], bytes] | None = None,
+                 set: Callable[[bytes], None] | None = None, size: int = 0,
+                 children: dict[int, "Node"] | None = None,
+                 func: Callable[..., Awaitable[tuple[int, int]]] | None = None) -> None:
+        self.name = name
+        self.type = type
+        self.get = get
+        self.set = set
+        self.size = size
+        self.children = children if children is not None else {}
+        self.func = func
 
     def add(self, num: int, node: "Node") -> "Node":
         self.children[num] = node

@@ -6,9 +6,7 @@ prefork expires after ``ttl`` seconds, so a client cannot leak processes.
 """
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 from typing import TYPE_CHECKING
 
 from ..wire import AUTHLEN
@@ -38,6 +36,7 @@ class PreforkTable:
         return len(self._pending) >= MAX_PENDING
 
     def add(self, proc: "Proc") -> bytes:
+        import secrets  # imported on first use: it pulls in hashlib, slow at startup
         cookie = secrets.token_bytes(AUTHLEN)
         timer = self.kernel.sched.call_later(self.ttl, self._expire, cookie)
         self._pending[cookie] = (proc, timer)
@@ -45,8 +44,9 @@ class PreforkTable:
 
     def take(self, cookie: bytes) -> "Proc | None":
         """The process for ``cookie``, consumed; None if no such prefork."""
+        from secrets import compare_digest
         for known in self._pending:
-            if hmac.compare_digest(known, cookie):
+            if compare_digest(known, cookie):
                 proc, timer = self._pending.pop(known)
                 timer.cancel()
                 return proc

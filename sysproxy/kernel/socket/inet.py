@@ -11,7 +11,7 @@ TCP 32768/32768, UDP 9216 send, 41600 receive.
 """
 from __future__ import annotations
 
-import ipaddress
+import socket as _host
 from typing import TYPE_CHECKING
 
 from ...abi import errno as E
@@ -80,7 +80,7 @@ def _local(family: int, host: str) -> bool:
     if _any(host):
         return True
     if family == S.AF_INET:
-        return ipaddress.IPv4Address(host).is_loopback
+        return _host.inet_pton(_host.AF_INET, host)[0] == 127  # 127.0.0.0/8
     return host == "::1"
 
 

@@ -9,7 +9,6 @@ directory); sockets cannot be opened (EOPNOTSUPP).
 """
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 
 from ...abi import errno as E
@@ -91,7 +90,7 @@ async def do_open(l: "Lwp", dirfd: int, path: bytes, oflags: int, mode: int) -> 
         if fifo_open is None:
             raise KernelError(E.EOPNOTSUPP)
         res = fifo_open(l, vp, flag)
-        f = await res if inspect.isawaitable(res) else res
+        f = await res if hasattr(res, "__await__") else res
     else:
         f = VnodeFile(flag, vp)
     fdt = p.fd
