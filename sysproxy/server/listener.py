@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+import time
 from typing import TYPE_CHECKING, Callable
 
 from .. import url as urlmod
@@ -143,9 +144,17 @@ class Server:
         if self.halted:
             return
         self.halted = True
-        for conn in list(self.connections.values()):
-            conn.flush_blocking()
+        self._flush_all()
         self.reactor.stop()
+
+    def _flush_all(self, budget: float = 2.0) -> None:
+        """Write out what clients are owed, within ``budget`` seconds for all of them."""
+        deadline = time.monotonic() + budget
+        for conn in list(self.connections.values()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            conn.flush_blocking(min(left, 1.0))
 
     def _cleanup(self) -> None:
         if self.sock is not None:
@@ -161,8 +170,8 @@ class Server:
                     os.unlink(path)
                 except OSError:
                     pass
+        self._flush_all()
         for conn in list(self.connections.values()):
-            conn.flush_blocking()
             conn.disconnect()
         self.preforks.clear()
         self.kernel.sched.run_ready()

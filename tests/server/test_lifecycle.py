@@ -251,3 +251,20 @@ def test_max_frame_option_ends_only_the_offending_connection(unix_url: str) -> N
             assert probe.call("getpid")[0] == 0
     finally:
         srv.stop()
+
+
+def test_tcp6_transport() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this host")
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+            port = s.getsockname()[1]
+    except OSError:
+        pytest.skip("no IPv6 loopback on this host")
+    srv = ServerProcess(f"tcp6://[::1]:{port}")
+    try:
+        with RawClient(srv.url) as c:
+            assert c.call("getpid") == (0, 2, 1)
+    finally:
+        srv.stop()
