@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..abi import errno as E
 from ..abi import event as EV
 from ..abi import poll as P
+from ..abi.fcntl import FREAD, FWRITE
 from ..abi.limits import PIPE_BUF
 from .errors import KernelError
 from .file import DTYPE_KQUEUE, File
@@ -175,6 +176,8 @@ class KqueueFile(File):
             from .pipe import PipeFile
             from .socket.base import SS_CANTRCVMORE, SS_CANTSENDMORE, Socket
             if isinstance(f, PipeFile):
+                if not f.flag & (FREAD if read else FWRITE):
+                    return False, 0, 0  # filt_pipewrongend: the wrong end never fires
                 if read:
                     eof = f.chan.writers == 0
                     data = len(f.chan.buf)

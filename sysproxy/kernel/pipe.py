@@ -161,8 +161,9 @@ class PipeFile(File):
         if events & (P.POLLIN | P.POLLRDNORM) and self.flag & FREAD:
             if ch.buf or eof_r:
                 rev |= events & (P.POLLIN | P.POLLRDNORM)
-        if events & (P.POLLOUT | P.POLLWRNORM):
-            if not self.flag & FWRITE or eof_w or ch.size - len(ch.buf) >= PIPE_BUF:
+        if events & (P.POLLOUT | P.POLLWRNORM) and self.flag & FWRITE:
+            # only a write end is ever writable (sys_pipe.c pipe_poll: the direction flag decides)
+            if eof_w or ch.size - len(ch.buf) >= PIPE_BUF:
                 rev |= events & (P.POLLOUT | P.POLLWRNORM)
         if eof_r or eof_w:
             rev |= P.POLLHUP

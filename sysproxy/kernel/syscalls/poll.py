@@ -79,7 +79,9 @@ async def do_poll(l: "Lwp", fdsp: int, nfds: int, deadline: float | None) -> int
 @syscall("poll")
 async def sys_poll(l: "Lwp", a: Args) -> int:
     ms = i32(a[2])
-    deadline = None if ms == P.INFTIM or ms < 0 else l.kernel.sched.clock() + ms / 1000
+    if ms < P.INFTIM:
+        raise KernelError(E.EINVAL)  # a negative timespec for inittimeleft (t_poll poll_err)
+    deadline = None if ms == P.INFTIM else l.kernel.sched.clock() + ms / 1000
     return await do_poll(l, a[0], u32(a[1]), deadline)
 
 
