@@ -55,7 +55,8 @@ DoneCallback = Callable[["Lwp", int, int, int], None]
 class Lwp:
     """A kernel thread running one system call of a process."""
 
-    __slots__ = ("proc", "ctx", "lid", "coro", "waiting", "on_done", "sysnum", "done", "tag")
+    __slots__ = ("proc", "ctx", "lid", "coro", "waiting", "on_done", "sysnum", "done", "tag",
+                 "sigpending")
 
     def __init__(self, proc: "Proc", ctx: "CallContext", lid: int = 0) -> None:
         self.proc = proc
@@ -63,6 +64,7 @@ class Lwp:
         self.lid = lid
         self.coro: Coroutine[Any, Any, Any] | None = None
         self.waiting: Suspension | None = None
+        self.sigpending = False  # a signal came while not asleep: the next interruptible sleep is EINTR
         self.on_done: DoneCallback | None = None
         self.sysnum = 0
         self.done = False

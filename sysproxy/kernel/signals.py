@@ -39,6 +39,10 @@ def interrupt_sleepers(p: "Proc", signo: int) -> None:
         w = lwp.waiting
         if isinstance(w, Sleep) and w.intr:
             lwp.interrupt(KernelError(E.EINTR))
+        elif not isinstance(w, Sleep):
+            # busy (running, or waiting for a copy from the client): as NetBSD keeps the
+            # signal pending, the call's next interruptible sleep fails with EINTR
+            lwp.sigpending = True
 
 
 def attach(kernel: "Kernel") -> None:

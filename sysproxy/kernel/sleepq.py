@@ -67,6 +67,10 @@ class Sleep(Suspension):
         self.lwp = lwp
         if lwp.proc.exiting:
             raise KernelError(E.EINTR)
+        if self.intr and lwp.sigpending:  # sleepq_block: a pending signal fails the sleep at once
+            lwp.sigpending = False
+            self.lwp = None
+            raise KernelError(E.EINTR)
         for q in self.queues:
             q._sleepers.append(self)
         if self.timeout is not None:
