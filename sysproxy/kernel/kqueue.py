@@ -10,12 +10,14 @@ vnode's ``knotes`` callbacks, which the VFS calls with NOTE_* hints).
 """
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..abi import errno as E
 from ..abi import event as EV
 from ..abi import poll as P
 from ..abi.fcntl import FREAD, FWRITE
+from ..abi.ioctl import _IOWR
 from ..abi.limits import PIPE_BUF
 from .errors import KernelError
 from .file import DTYPE_KQUEUE, File
@@ -27,6 +29,19 @@ if TYPE_CHECKING:
     from .proc import Proc
 
 Kevent = tuple[int, int, int, int, int, int]
+
+# struct kfilter_mapping { char *name; size_t len; uint32_t filter; } and its ioctls
+KFILTER_MAPPING = struct.Struct("<QQI4x")
+KFILTER_BYFILTER = _IOWR("k", 0, KFILTER_MAPPING.size)
+KFILTER_BYNAME = _IOWR("k", 1, KFILTER_MAPPING.size)
+KFILTER_MAXNAME = 256
+# the filters this kernel knows by name (sys_kfilters order)
+FILTER_NAMES = {
+    EV.EVFILT_READ: "EVFILT_READ", EV.EVFILT_WRITE: "EVFILT_WRITE", EV.EVFILT_AIO: "EVFILT_AIO",
+    EV.EVFILT_VNODE: "EVFILT_VNODE", EV.EVFILT_PROC: "EVFILT_PROC",
+    EV.EVFILT_SIGNAL: "EVFILT_SIGNAL", EV.EVFILT_TIMER: "EVFILT_TIMER", EV.EVFILT_FS: "EVFILT_FS",
+    EV.EVFILT_USER: "EVFILT_USER",
+}
 
 
 class Knote:
@@ -89,6 +104,15 @@ class KqueueFile(File):
             self._attach(kn)
             self.knotes[key] = kn
         else:
+            if filt == EV.EVFILT_TIMER and flags & EV.EV_ADD:
+                if ev[4] <= 0:
+                    raise KernelError(E.EINVAL)
+                # filt_timermodify: the new period starts now, expirations so far are dropped
+                if kn.timer is not None:
+                    kn.timer.cancel()
+                kn.fired = 0
+                kn.sdata = ev[4]
+                self._arm_timer(kn)
             kn.sfflags, kn.sdata, kn.udata = ev[3], ev[4], ev[5]
             if flags & EV.EV_ADD:
                 kn.flags = (kn.flags & EV.EV_DISABLE) | (flags & ~(EV.EV_ENABLE | EV.EV_DISABLE | EV.EV_RECEIPT))
@@ -250,6 +274,29 @@ class KqueueFile(File):
     def wait_queues(self) -> tuple[WaitQueue, ...]:
         return tuple(self.queues())
 
+    async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        """kqueue_ioctl: KFILTER_BYFILTER (number -> name) and KFILTER_BYNAME (name -> number)."""
+        if cmd not in (KFILTER_BYFILTER, KFILTER_BYNAME):
+            raise KernelError(E.ENOTTY)
+        nameaddr, length, filt = KFILTER_MAPPING.unpack_from(data)
+        if cmd == KFILTER_BYFILTER:
+            name = FILTER_NAMES.get(filt)
+            if name is None:
+                raise KernelError(E.ENOENT)
+            raw = name.encode() + b"\0"
+            if len(raw) > length:  # copyoutstr: the name with its NUL must fit
+                if length:
+                    lwp.copyout(nameaddr, raw[:length])
+                raise KernelError(E.ENAMETOOLONG)
+            lwp.copyout(nameaddr, raw)
+            return
+        want = (await lwp.copyinstr(nameaddr, KFILTER_MAXNAME)).decode("latin-1")
+        for num, name in FILTER_NAMES.items():
+            if name == want:
+                KFILTER_MAPPING.pack_into(data, 0, nameaddr, length, num)
+                return
+        raise KernelError(E.ENOENT)
+
     def stat(self, lwp: "Lwp") -> bytes:
         from ..abi.stat import S_IFIFO, pack_stat
         return pack_stat(0, 0, S_IFIFO | 0o600, 0, 0, 0, 0, 0, 0, 0, 0, len(self.knotes), 0, 0)
@@ -262,9 +309,9 @@ class KqueueFile(File):
 def _exit_hook(kernel: "Kernel") -> Callable[["Proc"], None]:
     def hook(p: "Proc") -> None:
         for kn in kernel.kq_proc_watch.pop(p.pid, []):
-            if kn.sfflags & EV.NOTE_EXIT:
-                kn.fired += 1
-                kn.activate(EV.NOTE_EXIT)
+            kn.flags |= EV.EV_EOF | EV.EV_ONESHOT  # filt_proc: reported once, then deleted
+            kn.fired += 1
+            kn.activate(EV.NOTE_EXIT if kn.sfflags & EV.NOTE_EXIT else 0)
     return hook
 
 
