@@ -36,7 +36,9 @@ SS_CANTSENDMORE = 0x010
 SS_CANTRCVMORE = 0x020
 SS_ISDISCONNECTED = 0x800
 
-BOOL_OPTIONS = (S.SO_DEBUG, S.SO_REUSEADDR, S.SO_REUSEPORT, S.SO_KEEPALIVE, S.SO_DONTROUTE,
+SO_RERROR = 0x4000  # NetBSD 9's "report receive buffer overflows"; a flag only here
+
+BOOL_OPTIONS = (SO_RERROR, S.SO_DEBUG, S.SO_REUSEADDR, S.SO_REUSEPORT, S.SO_KEEPALIVE, S.SO_DONTROUTE,
                 S.SO_BROADCAST, S.SO_USELOOPBACK, S.SO_OOBINLINE, S.SO_TIMESTAMP,
                 S.SO_NOSIGPIPE, S.SO_OTIMESTAMP)
 
@@ -101,6 +103,13 @@ class Socket(ReceiveMixin, File):
 
     def peername(self) -> bytes:
         raise KernelError(E.ENOTCONN)
+
+    def accept_name(self) -> bytes | None:
+        """The peer's name accept() reports, even if the peer already went away."""
+        try:
+            return self.peername()
+        except KernelError:
+            return None
 
     def deliver_to(self, lwp: "Lwp", addr: bytes | None) -> "Socket | None":
         """Datagram destination: the receiving socket (None: drop silently)."""

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from ..lwp import Lwp
 
 ANONPORTMIN, ANONPORTMAX = 49152, 65535
+LOWPORTMIN, LOWPORTMAX = 600, 1023  # net.inet.ip.lowportmin/lowportmax
+IP_PORTRANGE, IPV6_PORTRANGE, IP_PORTRANGE_LOW = 19, 14, 2
 IPPORT_RESERVED = 1024
 
 Addr = tuple[int, str, int]  # family, host, port
@@ -35,6 +37,7 @@ class PortTable:
     def __init__(self) -> None:
         self.socks: list[InetSocket] = []
         self.lastport = ANONPORTMAX
+        self.lastlow = LOWPORTMAX
 
     def lookup(self, family: int, host: str, port: int, wild: bool,
                skip: "InetSocket | None" = None) -> "InetSocket | None":
@@ -60,13 +63,20 @@ class PortTable:
                     break
         return best
 
-    def anonport(self, family: int, host: str) -> int:
-        port = self.lastport - 1
-        for _ in range(ANONPORTMAX - ANONPORTMIN + 1):
-            if port < ANONPORTMIN or port > ANONPORTMAX:
-                port = ANONPORTMAX
+    def anonport(self, family: int, host: str, low: bool = False) -> int:
+        """in_pcbsetport: count down through [ANONPORTMIN, ANONPORTMAX], or through
+        [LOWPORTMIN, LOWPORTMAX] for a socket with IP_PORTRANGE_LOW."""
+        lo, hi = (LOWPORTMIN, LOWPORTMAX) if low else (ANONPORTMIN, ANONPORTMAX)
+        last = self.lastlow if low else self.lastport
+        port = last - 1
+        for _ in range(hi - lo + 1):
+            if port < lo or port > hi:
+                port = hi
             if self.lookup(family, host, port, True) is None:
-                self.lastport = port
+                if low:
+                    self.lastlow = port
+                else:
+                    self.lastport = port
                 return port
             port -= 1
         raise KernelError(E.EAGAIN)
@@ -123,6 +133,9 @@ class InetSocket(Socket):
             raise KernelError(E.ENOTCONN)
         return self._pack(self.faddr)
 
+    def accept_name(self) -> bytes | None:
+        return self._pack(self.faddr) if self.faddr is not None else None
+
     def source_address(self) -> bytes | None:
         a = self.laddr
         if a is not None and _any(a[1]):
@@ -135,7 +148,13 @@ class InetSocket(Socket):
             raise KernelError(E.EADDRNOTAVAIL)
         t = self.table
         if port == 0:
-            port = t.anonport(self.family, host)
+            opts = getattr(self, "ipopts", {})
+            key = (S.IPPROTO_IP, IP_PORTRANGE) if self.family == S.AF_INET else \
+                (S.IPPROTO_IPV6, IPV6_PORTRANGE)
+            low = int.from_bytes(opts.get(key, b"\0\0\0\0"), "little") == IP_PORTRANGE_LOW
+            if low and not lwp.proc.cred.is_root:
+                raise KernelError(E.EACCES)
+            port = t.anonport(self.family, host, low)
         else:
             if port < IPPORT_RESERVED and not lwp.proc.cred.is_root:
                 raise KernelError(E.EACCES)

@@ -79,6 +79,10 @@ class LocalSocket(Socket):
             raise KernelError(E.ENOTCONN)
         return self.peeraddr if self.peeraddr is not None else SUN_NONAME
 
+    def accept_name(self) -> bytes:
+        """unp_accept: the connector's name, or sun_noname (also once it closed)."""
+        return self.peeraddr if self.peeraddr is not None else SUN_NONAME
+
     async def _lookup(self, lwp: "Lwp", addr: bytes) -> "LocalSocket":
         target = self._vfs().lookup_socket(lwp.proc, self._path(addr))
         if hasattr(target, "__await__"):

@@ -109,7 +109,10 @@ async def sys_socketpair(l: "Lwp", a: Args) -> int:
 @syscall("bind")
 async def sys_bind(l: "Lwp", a: Args) -> int:
     so = getsock(l, i32(a[0]))
-    await so.bind(l, await sockaddr_in(l, a[1], u32(a[2])))
+    addr = await sockaddr_in(l, a[1], u32(a[2]))
+    if addr[1] != so.domain:
+        raise KernelError(E.EAFNOSUPPORT)  # sobind: the family must be the socket's domain
+    await so.bind(l, addr)
     return 0
 
 
@@ -153,7 +156,7 @@ async def do_accept(l: "Lwp", fd: int, name: int, alenp: int, flags: int, clrfla
     new.changed()
     if name:
         try:
-            await copyout_sockname(l, name, alenp, new.peername() if new.connected else None)
+            await copyout_sockname(l, name, alenp, new.accept_name())
         except KernelError:
             fdt.close(nfd)
             raise
