@@ -46,6 +46,9 @@ _HDRSZ = wire.HDRSZ
 _REQ, _RESP, _ERROR, _SYSCALL = wire.REQ, wire.RESP, wire.ERROR, wire.SYSCALL
 _SYSRESP = struct.Struct("<i4xqq")
 _Frame = wire.Frame
+_get_ident = threading.get_ident
+_COPYOUT = wire.COPYOUT
+_COPYDESC = struct.Struct("<QQ")  # a copy request's len, addr
 _new_frame = tuple.__new__  # a Frame without NamedTuple's Python-level __new__
 _INT = struct.Struct("<i")
 # Whether connections offer the sysproxy extension unless told otherwise
@@ -84,6 +87,7 @@ class Connection:
         self._pending: dict[int, _Waiter] = {}
         self._cv = threading.Condition(threading.Lock())
         self._rlock = threading.Lock()   # held by the thread reading the socket
+        self._reader: int | None = None  # that thread's id
         self._followers = 0              # threads sleeping on _cv for a reply
         self._send_lock = threading.Lock()
         self._decoder = wire.Decoder()
@@ -249,7 +253,13 @@ class Connection:
             finally:
                 lock.release()
             rlock = self._rlock
-            if rlock.acquire(False):  # nobody else reads: read our own reply
+            # A call made while this thread already reads (a finalizer run by the
+            # garbage collector inside the reader's code: a file object closing
+            # itself) reads for itself too: waiting for the reader would wait forever.
+            nested = self._reader == _get_ident()
+            if nested or rlock.acquire(False):  # nobody else reads: read our own reply
+                if not nested:
+                    self._reader = _get_ident()
                 try:
                     if not self._backlog and not self._decoder._buf:
                         # Most often exactly our reply arrives, alone (_pump's fast path).
@@ -263,15 +273,18 @@ class Connection:
                                 and (hdr[2] == _RESP or hdr[2] == _ERROR):
                             w.frame = _new_frame(_Frame, (reqno, hdr[2], hdr[3], hdr[4],
                                                           data[_HDRSZ:]))
-                        else:
+                        elif hdr is None or hdr[2] != _REQ or hdr[3] != _COPYOUT \
+                                or not self._copyouts_then_reply(data, reqno, w):
                             self._dispatch(data, w)
                     while w.frame is None:
                         self._pump(w)
                 finally:
-                    rlock.release()
-                    if self._followers:
-                        with self._cv:
-                            self._cv.notify_all()
+                    if not nested:
+                        self._reader = None
+                        rlock.release()
+                        if self._followers:
+                            with self._cv:
+                                self._cv.notify_all()
                 f = w.frame
             else:
                 f = w.frame or self._wait(w)
@@ -286,6 +299,41 @@ class Connection:
         if err:
             raise kernel_error(err)
         return rv0, rv1
+
+    def _copyouts_then_reply(self, data: bytes, reqno: int, w: "_Waiter") -> bool:
+        """The second most common read: COPYOUTs, then our reply, exactly (stat, read).
+
+        Handled here only if every frame is whole and every COPYOUT lands in a
+        writable buffer; otherwise nothing is applied and the caller decodes as usual.
+        """
+        n = len(data)
+        pos = 0
+        outs = []
+        unpack = _HEADER.unpack_from
+        while True:
+            if n - pos < _HDRSZ:
+                return False
+            ln, rq, cls, typ, _ = unpack(data, pos)
+            if ln < _HDRSZ or pos + ln > n:
+                return False
+            if cls == _REQ and typ == _COPYOUT and ln >= _HDRSZ + 16:
+                length, addr = _COPYDESC.unpack_from(data, pos + _HDRSZ)
+                if length != ln - _HDRSZ - 16:
+                    return False
+                outs.append((addr, pos + _HDRSZ + 16, pos + ln))
+                pos += ln
+                continue
+            if cls == _RESP and rq == reqno and pos + ln == n:
+                break
+            return False
+        mem = self.memory
+        view = memoryview(data)
+        if not all(mem.writable(addr, end - start) for addr, start, end in outs):
+            return False
+        for addr, start, end in outs:
+            mem.copyout(addr, view[start:end])
+        w.frame = _new_frame(_Frame, (reqno, cls, typ, 0, data[pos + _HDRSZ:]))
+        return True
 
     def _fit(self, records: list[tuple[int, bytes | bytearray | memoryview]]
              ) -> list[tuple[int, bytes | bytearray | memoryview]]:
@@ -357,17 +405,22 @@ class Connection:
         rlock = self._rlock
         cv = self._cv
         while True:
-            if rlock.acquire(False):
+            nested = self._reader == _get_ident()
+            if nested or rlock.acquire(False):
+                if not nested:
+                    self._reader = _get_ident()
                 try:
                     if self._dead is not None and w.frame is None:
                         raise connection_lost(f"connection lost: {self._dead}")
                     while w.frame is None:
                         self._pump(w)
                 finally:
-                    rlock.release()
-                    if self._followers:
-                        with cv:
-                            cv.notify_all()
+                    if not nested:
+                        self._reader = None
+                        rlock.release()
+                        if self._followers:
+                            with cv:
+                                cv.notify_all()
                 return w.frame
             with cv:
                 self._followers += 1

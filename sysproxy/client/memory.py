@@ -149,6 +149,13 @@ class AddressSpace:
             return chunk[:nul + 1]
         return chunk if avail == length else None
 
+    def writable(self, addr: int, length: int) -> bool:
+        """True if [addr, addr+length) lies in one writable buffer."""
+        if length == 0:
+            return True
+        hit = self._find(addr, length)
+        return hit is not None and hit[0].writable
+
     def copyout(self, addr: int, data: bytes | memoryview) -> bool:
         """Write ``data`` at ``addr`` if it fits in one writable buffer."""
         length = len(data)

@@ -36,6 +36,15 @@ def _count_requests(conn: Connection) -> list[int]:
         seen.append(f.type)
         orig(f)
     conn._serve = serve  # type: ignore[method-assign]
+    fast = conn._copyouts_then_reply
+
+    def copyouts_then_reply(data: bytes, reqno: int, w: object) -> bool:
+        """The fast path serves COPYOUTs without _serve: count those it took."""
+        ok = fast(data, reqno, w)
+        if ok:
+            seen.extend(f.type for f in wire.Decoder().feed(data) if f.cls == wire.REQ)
+        return ok
+    conn._copyouts_then_reply = copyouts_then_reply  # type: ignore[method-assign]
     return seen
 
 
@@ -163,4 +172,26 @@ def test_fork_child_of_a_plain_connection_stays_plain(fake):
     child = _fork_child(fake.url, cookie)
     assert not child.inline
     child.close()
+    k.disconnect()
+
+
+def test_a_call_from_a_finalizer_inside_the_reader_does_not_deadlock(our_url):
+    """The garbage collector may run a file object's __del__ (a close call) in the middle
+    of the reading thread's own reply handling; that nested call must go through."""
+    import threading
+    k = connect(our_url, "nested")
+    mem = k.connection.memory
+    orig = mem.writable
+    nested: list[int] = []
+
+    def writable(addr: int, length: int) -> bool:
+        if not nested:
+            nested.append(k.getpid())  # what a finalizer's syscall looks like from here
+        return orig(addr, length)
+    mem.writable = writable  # type: ignore[method-assign]
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (k.stat("/dev/null"), done.set()), daemon=True)
+    t.start()
+    assert done.wait(10), "nested call deadlocked"
+    assert nested and nested[0] > 1
     k.disconnect()
