@@ -108,6 +108,8 @@ class Connection:
         self.outlen = 0
         self.reading = True
         self.inexec = False
+        # While a batch of requests is handled: the frames to write at its end.
+        self.cork: list[bytes] | None = None
 
     def __repr__(self) -> str:
         pid = self.proc.pid if self.proc else None
@@ -115,8 +117,40 @@ class Connection:
 
     # -- output ------------------------------------------------------------
     def send(self, data: bytes) -> None:
+        """Write a frame (or queue it: while a batch of requests is handled, and
+        behind output the socket has not taken yet)."""
         if self.state is DYING:
             return
+        cork = self.cork
+        if cork is not None:
+            cork.append(data)
+        else:
+            self._write(data)
+
+    def send_parts(self, head: bytes, data: bytes) -> None:
+        """Send two buffers as one frame without joining them (large COPYOUTs)."""
+        if self.state is DYING:
+            return
+        cork = self.cork
+        if cork is not None:
+            cork.append(head)
+            cork.append(data)
+        else:
+            self._write_many([head, data])
+
+    def _uncork(self) -> None:
+        """End of a batch: everything it produced (copyouts and replies) in one write."""
+        parts, self.cork = self.cork, None
+        if not parts or self.state is DYING:
+            return
+        if len(parts) == 1:
+            self._write(parts[0])
+        elif len(parts) <= 64 and sum(map(len, parts)) <= 65536:
+            self._write(b"".join(parts))
+        else:
+            self._write_many(parts)
+
+    def _write(self, data: bytes) -> None:
         if self.out:
             self.out.append(data)
             self.outlen += len(data)
@@ -131,27 +165,28 @@ class Connection:
         if n < len(data):
             self._queue(memoryview(data)[n:])
 
-    def send_parts(self, head: bytes, data: bytes) -> None:
-        """Send two buffers as one frame without joining them (large COPYOUTs)."""
-        if self.state is DYING:
-            return
+    def _write_many(self, parts: list[bytes]) -> None:
+        """Scatter-gather write; what the socket does not take waits in order."""
         if self.out:
-            self.out.append(head)
-            self.out.append(data)
-            self.outlen += len(head) + len(data)
+            for p in parts:
+                self.out.append(p)
+                self.outlen += len(p)
             return
         try:
-            n = self.sock.sendmsg([head, data])
+            n = self.sock.sendmsg(parts[:512])
         except BlockingIOError:
             n = 0
         except OSError:
             self.disconnect()
             return
-        if n < len(head):
-            self._queue(memoryview(head)[n:])
-            self._queue(data)
-        elif n < len(head) + len(data):
-            self._queue(memoryview(data)[n - len(head):])
+        for i, p in enumerate(parts):
+            if n >= len(p):
+                n -= len(p)
+                continue
+            self._queue(memoryview(p)[n:] if n else p)
+            for rest in parts[i + 1:]:
+                self._queue(rest)
+            break
 
     def _queue(self, data: bytes | memoryview) -> None:
         self.out.append(data)
@@ -215,15 +250,19 @@ class Connection:
             log.warning("%s: protocol error, dropping connection: %s", self, e)
             self.disconnect()
             return
-        for f in frames:
-            if self.state is DYING or self.state is CLOSING:
-                break
-            try:
-                self.handle(f)
-            except Exception:  # a server bug: lose this client, never the server
-                log.exception("%s: internal error handling %s", self, f[:4])
-                self.disconnect()
-                return
+        self.cork = []
+        try:
+            for f in frames:
+                if self.state is DYING or self.state is CLOSING:
+                    break
+                try:
+                    self.handle(f)
+                except Exception:  # a server bug: lose this client, never the server
+                    log.exception("%s: internal error handling %s", self, f[:4])
+                    self.disconnect()
+                    return
+        finally:
+            self._uncork()
 
     def handle(self, f: wire.Frame) -> None:
         cls = f.cls
@@ -378,6 +417,7 @@ class Connection:
         """Stop taking requests; close once what is queued has been written."""
         if self.state is DYING:
             return
+        self._uncork()  # what was answered so far (an ERROR frame) goes out first
         self.state = CLOSING
         if not self.out:
             self._shutdown_now()
