@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import stat as _stat
-from typing import Iterator
+import warnings
 
 from sysproxy.abi import stat as nbstat
 
@@ -74,35 +74,44 @@ class DirEntry:
 
 
 class ScandirIterator:
-    """The iterator scandir returns; a context manager closing the kernel descriptor."""
+    """The iterator scandir returns; a context manager closing the kernel descriptor.
+
+    No reference cycle: dropped unexhausted and unclosed, it is freed at once and
+    its descriptor is closed by the kernel object's next open or scandir (a
+    ResourceWarning says so, as os.scandir's does). __del__ makes no call itself:
+    it may run inside another call of the same connection (cyclic GC), where a
+    call would deadlock.
+    """
 
     def __init__(self, kernel, path) -> None:
         self._kernel = kernel
         self._path = path
-        self._fd: int | None = kernel.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        self._it = self._gen()
-
-    def _gen(self) -> Iterator[DirEntry]:
-        binary = isinstance(self._path, bytes)
-        while self._fd is not None:
-            buf = bytearray(_GETDENTS_BUF)
-            n = self._kernel.syscall(SYS.getdents, self._fd, Out(buf), len(buf))[0]
-            if n <= 0:
-                break
-            for ino, name, dtype in nbstat.unpack_dirents(bytes(buf[:n])):
-                if name in (b".", b".."):
-                    continue
-                yield DirEntry(self._kernel, self._path,
-                               name if binary else os.fsdecode(name), ino, dtype)
-        self.close()
+        self._fd: int | None = None
+        self._buf: list[DirEntry] = []
+        self._fd = kernel.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def __iter__(self):
         return self
 
     def __next__(self) -> DirEntry:
-        return next(self._it)
+        while not self._buf:
+            if self._fd is None:
+                raise StopIteration
+            buf = bytearray(_GETDENTS_BUF)
+            n = self._kernel.syscall(SYS.getdents, self._fd, Out(buf), len(buf))[0]
+            if n <= 0:
+                self.close()
+                raise StopIteration
+            binary = isinstance(self._path, bytes)
+            self._buf = [DirEntry(self._kernel, self._path,
+                                  name if binary else os.fsdecode(name), ino, dtype)
+                         for ino, name, dtype in nbstat.unpack_dirents(bytes(buf[:n]))
+                         if name not in (b".", b"..")]
+            self._buf.reverse()
+        return self._buf.pop()
 
     def close(self) -> None:
+        self._buf = []
         if self._fd is not None:
             fd, self._fd = self._fd, None
             try:
@@ -117,16 +126,18 @@ class ScandirIterator:
         self.close()
 
     def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            self._fd = None
+            warnings.warn(f"unclosed scandir iterator {self!r}", ResourceWarning, 2)
+            self._kernel._close_later(fd)
 
 
 class DirOps:
     """Directory listing and tree walking on top of getdents."""
 
     def scandir(self, path=".") -> ScandirIterator:
+        self._close_deferred()
         return ScandirIterator(self, os.fspath(path))
 
     def listdir(self, path=".") -> list:

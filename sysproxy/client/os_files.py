@@ -76,7 +76,24 @@ class FileOps:
 
     # ----- descriptors ------------------------------------------------------
 
+    def _close_later(self, fd: int) -> None:
+        """Close ``fd`` at the next open/scandir (for finalizers, which must not call)."""
+        gen = getattr(self, "generation", 0)  # a reconnect is a new process: skip then
+        self.__dict__.setdefault("_deferred_fds", []).append((gen, fd))
+
+    def _close_deferred(self) -> None:
+        pending = self.__dict__.get("_deferred_fds")
+        while pending:
+            gen, fd = pending.pop()
+            if gen != getattr(self, "generation", 0):
+                continue
+            try:
+                self.close(fd)
+            except OSError:
+                pass
+
     def open(self, path, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        self._close_deferred()
         nbflags = open_flags_to_netbsd(flags)
         if not flags & os.O_CREAT:
             mode = 0  # what C callers send (mode is a vararg only read with O_CREAT)

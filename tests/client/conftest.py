@@ -123,7 +123,7 @@ def module_server_url():
 
 
 @contextlib.contextmanager
-def scratch_dir(k, mode: int = 0o755):
+def scratch_dir(k, mode: int = 0o755, path: str | None = None):
     """A fresh, empty directory with a real file system (tmpfs) in the kernel.
 
     Our server's root is a tmpfs already. NetBSD's rump_server roots at rumpfs,
@@ -131,7 +131,12 @@ def scratch_dir(k, mode: int = 0o755):
     on an external server a tmpfs is mounted on the directory, as the files
     vector's client does. Removed again afterwards.
     """
-    path = f"/sptest-{uuid.uuid4().hex[:10]}"
+    path = path or f"/sptest-{uuid.uuid4().hex[:10]}"
+    if EXTERNAL:  # a fixed path left mounted by an interrupted run: clear it
+        with contextlib.suppress(OSError):
+            k.unmount(path, 0x80000)
+        with contextlib.suppress(OSError):
+            k.rmdir(path)
     k.mkdir(path, mode)
     if EXTERNAL:
         k.mount_tmpfs(path, mode=mode)
