@@ -1169,13 +1169,7 @@ KNOWN: dict[tuple[str, str], Known] = {
 
 # Kernel bugs found here and reported (NetBSD would not differ): the kernel may
 # still give the wrong answer below (a warning), or the host's (then remove the entry).
-KERNEL_BUGS: dict[tuple[str, str], Known] = {
-    ("cwd_umask", "create in removed dir"): Known(
-        "ENOENT", lambda g: g[0] == "ok",
-        "tmpfs lets a file be created in a removed directory; NetBSD's tmpfs says ENOENT "
-        "(tmpfs_lookup treats an unlinked directory as empty, tmpfs_construct_node checks "
-        "dnode->tn_links == 0)"),
-}
+KERNEL_BUGS: dict[tuple[str, str], Known] = {}  # none known now
 
 
 # ----- the test ---------------------------------------------------------------------------------------

@@ -135,6 +135,8 @@ class TmpfsDir(TmpfsNode):
     def create(self, name: bytes, vtype: int, mode: int, uid: int, gid: int,
                rdev: int = VNOVAL_DEV, target: bytes = b"") -> Vnode:
         m: TmpfsMount = self.mount  # type: ignore[assignment]
+        if self.nlink == 0:  # a removed directory takes no new names (tmpfs_construct_node)
+            raise KernelError(E.ENOENT)
         if vtype == VDIR and self.nlink >= LINK_MAX:
             raise KernelError(E.EMLINK)
         ino = m.alloc_ino(len(target))
@@ -157,6 +159,8 @@ class TmpfsDir(TmpfsNode):
         return vp
 
     def link(self, name: bytes, vp: Vnode) -> None:
+        if self.nlink == 0:
+            raise KernelError(E.ENOENT)
         if vp.nlink >= LINK_MAX:
             raise KernelError(E.EMLINK)
         self._attach(name, vp)
@@ -185,6 +189,8 @@ class TmpfsDir(TmpfsNode):
     def rename(self, fname: bytes, fvp: Vnode, tdvp: Vnode, tname: bytes,
                tvp: Vnode | None) -> None:
         tdir: TmpfsDir = tdvp  # type: ignore[assignment]
+        if tdir.nlink == 0:  # into a removed directory: nothing moves
+            raise KernelError(E.ENOENT)
         t = now_ns()
         if tvp is not None:
             tdir.remove(tname, tvp)
