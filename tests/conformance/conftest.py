@@ -39,4 +39,4 @@ def k(pjd_server: ServerProcess) -> Iterator[Kernel]:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
     if TOTALS["passed"] or TOTALS["failed"]:
         terminalreporter.write_line(
-            f"conformance assertions: {TOTALS['passed']} passed, {TOTALS['failed']} failed")
+            f"pjdfstest-style assertions checked: {TOTALS['passed']} held, {TOTALS['failed']} did not")
