@@ -49,17 +49,21 @@ def _s64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
+_STAT = nbstat.STAT
+_stat_result = os.stat_result
+
+
 def stat_result(raw: bytes | bytearray) -> os.stat_result:
     """An os.stat_result from a NetBSD struct stat (S_IF* and permission bits agree)."""
-    s = nbstat.unpack_stat(raw)
-    return os.stat_result(
-        (s.mode, s.ino, s.dev, s.nlink, s.uid, s.gid, s.size,
-         s.atime_ns // _NS, s.mtime_ns // _NS, s.ctime_ns // _NS),
-        {"st_atime": s.atime_ns / _NS, "st_mtime": s.mtime_ns / _NS,
-         "st_ctime": s.ctime_ns / _NS, "st_atime_ns": s.atime_ns,
-         "st_mtime_ns": s.mtime_ns, "st_ctime_ns": s.ctime_ns,
-         "st_blksize": s.blksize, "st_blocks": s.blocks, "st_rdev": s.rdev,
-         "st_flags": s.flags, "st_gen": s.gen, "st_birthtime": s.birthtime_ns / _NS})
+    (dev, mode, ino, nlink, uid, gid, rdev, a_s, a_n, m_s, m_n, c_s, c_n, b_s, b_n,
+     size, blocks, blksize, flags, gen) = _STAT.unpack_from(raw)
+    a_ns, m_ns, c_ns = a_s * _NS + a_n, m_s * _NS + m_n, c_s * _NS + c_n
+    return _stat_result(
+        (mode, ino, dev, nlink, uid, gid, size, a_s, m_s, c_s),
+        {"st_atime": a_ns / _NS, "st_mtime": m_ns / _NS, "st_ctime": c_ns / _NS,
+         "st_atime_ns": a_ns, "st_mtime_ns": m_ns, "st_ctime_ns": c_ns,
+         "st_blksize": blksize, "st_blocks": blocks, "st_rdev": rdev,
+         "st_flags": flags, "st_gen": gen, "st_birthtime": (b_s * _NS + b_n) / _NS})
 
 
 def _fail(e: KernelError, *names) -> KernelError:
