@@ -16,43 +16,13 @@ from ..socket.base import Socket, discard_control
 from .args import i32, u32
 from .socket import copyout_sockname, getsock, sockaddr_in
 from .table import Args, syscall
+from .uio import IOV_MAX, copyin_iovecs, gather, scatter
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
 
-IOV_MAX = 1024
-SSIZE_MAX = (1 << 63) - 1
 _U32 = struct.Struct("<I")
 _INT = struct.Struct("<i")
-
-
-async def _iovecs(l: "Lwp", iovp: int, n: int) -> list[tuple[int, int]]:
-    if not 0 <= n <= IOV_MAX:
-        raise KernelError(E.EMSGSIZE)
-    if n == 0:
-        return []
-    iov = S.unpack_iovecs(await l.copyin(iovp, S.IOVEC_SIZE * n), n)
-    total = 0
-    for _, ln in iov:
-        total += ln
-        if ln > SSIZE_MAX or total > SSIZE_MAX:
-            raise KernelError(E.EINVAL)
-    return iov
-
-
-async def _gather(l: "Lwp", iov: list[tuple[int, int]]) -> bytes:
-    return b"".join([await l.copyin(base, n) for base, n in iov if n])
-
-
-def _scatter(l: "Lwp", iov: list[tuple[int, int]], data: bytes) -> None:
-    pos = 0
-    for base, n in iov:
-        if pos >= len(data):
-            break
-        chunk = data[pos:pos + n]
-        if chunk:
-            l.copyout(base, chunk)
-        pos += len(chunk)
 
 
 async def _control_in(l: "Lwp", ctl: int, ctllen: int) -> list[tuple[int, int, Any]]:
@@ -138,18 +108,18 @@ async def sys_recvfrom(l: "Lwp", a: Args) -> int:
 async def sendmsg_one(l: "Lwp", so: Socket, hdr: bytes, flags: int) -> int:
     name, namelen, iovp, iovlen, ctl, ctllen, _ = S.unpack_msghdr(hdr)
     addr = await sockaddr_in(l, name, namelen) if name else None
-    iov = await _iovecs(l, iovp, iovlen)
+    iov = await copyin_iovecs(l, iovp, iovlen, E.EMSGSIZE)
     control = await _control_in(l, ctl, ctllen)
-    data = await _gather(l, iov)
+    data = await gather(l, iov)
     return await do_send(l, so, data, addr, control, flags)
 
 
 async def recvmsg_one(l: "Lwp", so: Socket, hdr: bytes, flags: int) -> tuple[int, bytes]:
     """-> (bytes received, the updated msghdr)."""
     name, namelen, iovp, iovlen, ctl, ctllen, _ = S.unpack_msghdr(hdr)
-    iov = await _iovecs(l, iovp, iovlen)
+    iov = await copyin_iovecs(l, iovp, iovlen, E.EMSGSIZE)
     data, addr, control, mflags = await so.recv(l, sum(n for _, n in iov), flags)
-    _scatter(l, iov, data)
+    scatter(l, iov, data)
     if name:
         n = 0 if addr is None else min(namelen, len(addr))
         if n:

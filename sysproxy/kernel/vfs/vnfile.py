@@ -63,13 +63,17 @@ class VnodeFile(File):
         elif whence == SEEK_CUR:
             new = self.offset + offset
         elif whence == SEEK_END:
-            new = self.vp.size + offset
+            new = self.end_offset() + offset
         else:
             raise KernelError(E.EINVAL)
         if new < 0 or new > OFF_MAX:
             raise KernelError(E.EINVAL)
         self.offset = new
         return new
+
+    def end_offset(self) -> int:
+        """Where SEEK_END counts from: the file's size."""
+        return self.vp.size
 
     def stat(self, lwp: "Lwp") -> bytes:
         return self.vp.stat()
@@ -123,19 +127,9 @@ class DeviceFile(VnodeFile):
             self.offset = off + n
         return n
 
-    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
-        if whence == SEEK_SET:
-            new = offset
-        elif whence == SEEK_CUR:
-            new = self.offset + offset
-        elif whence == SEEK_END:
-            new = offset
-        else:
-            raise KernelError(E.EINVAL)
-        if new < 0:
-            raise KernelError(E.EINVAL)
-        self.offset = new
-        return new
+    def end_offset(self) -> int:
+        """A device has no size: SEEK_END is relative to 0."""
+        return 0
 
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         if cmd == IO.FIONREAD:
