@@ -223,6 +223,20 @@ class Connection:
             for slot in regs:
                 mem.unregister(slot)
 
+    def path_out_call(self, sysnum: int, path: bytes, out: bytearray) -> int:
+        """``f(const char *path, T *out)``, the commonest shape of a file system call
+        (stat, lstat), on a shorter path than :meth:`syscall`: ``path`` (NUL
+        included) goes inline when the server takes it. Returns retval[0]."""
+        mem = self.memory
+        pslot, paddr = mem.register(path, True, False)
+        oslot, oaddr = mem.register(out, False, True)
+        try:
+            return self._call(sysnum, _STRUCTS[2].pack(paddr, oaddr),
+                              [(paddr, path)] if self.inline else None)[0]
+        finally:
+            mem.unregister(pslot)
+            mem.unregister(oslot)
+
     def _call(self, sysnum: int, body: bytes,
               records: list[tuple[int, bytes | bytearray | memoryview]] | None
               ) -> tuple[int, int]:

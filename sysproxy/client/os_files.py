@@ -216,8 +216,8 @@ class FileOps:
                 flag = 0 if follow_symlinks else nbfcntl.AT_SYMLINK_NOFOLLOW
                 self.syscall(SYS.fstatat, dir_fd, _cpath(path), Out(buf), flag)
             else:
-                num = SYS.stat if follow_symlinks else SYS.lstat
-                self.syscall(num, _cpath(path), Out(buf))
+                self.path_out_call(SYS.stat if follow_symlinks else SYS.lstat,
+                                   _cpath(path), buf)
         except KernelError as e:
             raise _fail(e, path) from None
         return stat_result(buf)

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Callable
+from typing import Any, Callable
 
 from sysproxy import url as spurl
 from sysproxy import wire
@@ -88,12 +88,23 @@ class Client:
         try:
             return self._conn.syscall(number, args)
         except ConnectionLost:
-            if self._retry == RETRY_NEVER:
-                raise
+            return self._after_loss(lambda c: c.syscall(number, args))
+
+    def path_out_call(self, number: int, path: bytes, out: bytearray) -> int:
+        """``f(path, out)`` (stat, lstat) on the connection's shorter path."""
+        try:
+            return self._conn.path_out_call(number, path, out)
+        except ConnectionLost:
+            return self._after_loss(lambda c: c.path_out_call(number, path, out))
+
+    def _after_loss(self, call: Callable[[Connection], Any]) -> Any:
+        """The connection died under a call: re-raise, or reconnect and retry as the policy says."""
+        if self._retry == RETRY_NEVER:
+            raise
         while True:
             self._reconnect()
             try:
-                return self._conn.syscall(number, args)
+                return call(self._conn)
             except ConnectionLost:
                 continue
 
