@@ -10,7 +10,7 @@ from ..abi import errno as E
 from .errors import KernelError
 from .file import File
 
-DEFAULT_MAXFILES = 3404  # NetBSD's default kern.maxfiles-ish per-process limit
+DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
 
 
 class FileTable:
@@ -43,7 +43,7 @@ class FileTable:
         files = self._files
         if minfd >= self.maxfiles:
             raise KernelError(E.EINVAL)
-        for fd in range(minfd, len(files)):
+        for fd in range(minfd, min(len(files), self.maxfiles)):  # never past the limit
             if files[fd] is None:
                 break
         else:

@@ -52,6 +52,8 @@ class Kernel:
         self.exit_hooks: list[Callable[[Proc], None]] = []
         # Called with (process, signo) for each posted signal (e.g. to interrupt sleeps).
         self.signal_hooks: list[Callable[[Proc, int], None]] = []
+        # Called with (parent, child) for each new process (subsystems copy what is inherited).
+        self.fork_hooks: list[Callable[[Proc, Proc], None]] = []
         self._enosys_logged: set[int] = set()
         from . import subsystems
         subsystems.attach(self)
@@ -73,6 +75,8 @@ class Kernel:
         if parent is self.proc0:
             p.pgid = p.sid = p.pid
         self.procs[p.pid] = p
+        for hook in self.fork_hooks:
+            hook(parent, p)
         return p
 
     def spawn_guest(self, comm: str) -> Proc:

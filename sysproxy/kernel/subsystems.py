@@ -19,6 +19,7 @@ SUBSYSTEMS = [
     "sysproxy.kernel.signals",
     "sysproxy.kernel.clock",
     "sysproxy.kernel.kqueue",
+    "sysproxy.kernel.resource",
 ]
 
 

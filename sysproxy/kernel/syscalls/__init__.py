@@ -22,6 +22,7 @@ FAMILIES = [
     "pgrp",
     "kqueue",
     "vm",
+    "resource",
 ]
 
 for _name in FAMILIES:
