@@ -20,6 +20,7 @@ SUBSYSTEMS = [
     "sysproxy.kernel.clock",
     "sysproxy.kernel.kqueue",
     "sysproxy.kernel.resource",
+    "sysproxy.kernel.ptimer",
 ]
 
 

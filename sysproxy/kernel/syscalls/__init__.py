@@ -23,6 +23,7 @@ FAMILIES = [
     "kqueue",
     "vm",
     "resource",
+    "ptimer",
 ]
 
 for _name in FAMILIES:
