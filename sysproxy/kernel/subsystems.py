@@ -21,6 +21,7 @@ SUBSYSTEMS = [
     "sysproxy.kernel.kqueue",
     "sysproxy.kernel.resource",
     "sysproxy.kernel.ptimer",
+    "sysproxy.kernel.ksem",
 ]
 
 

@@ -24,6 +24,7 @@ FAMILIES = [
     "vm",
     "resource",
     "ptimer",
+    "ksem",
 ]
 
 for _name in FAMILIES:
