@@ -22,10 +22,58 @@ if TYPE_CHECKING:
 
 NS = 1_000_000_000
 
+# The kernel's CLOCK_REALTIME is the host's clock plus what clock_settime,
+# settimeofday and adjtime added (the host's own clock is never touched).
+# Module state: one kernel per host process (the server).
+_offset_ns = 0
+_adj_us = 0           # adjtime: the correction being slewed in, microseconds
+_adj_start = 0.0      # time.monotonic() when it began
+ADJ_FAST_US = 5000    # ntp_update_second: 5 ms/s while more than a second is left,
+ADJ_SLOW_US = 500     # then 500 us/s
+
+
+def _adj_left(elapsed: float) -> int:
+    """Microseconds of the adjtime correction not yet applied, ``elapsed`` s after it began."""
+    left = abs(_adj_us)
+    if left > 1_000_000:
+        fast = (left - 1_000_000) / ADJ_FAST_US
+        if elapsed <= fast:
+            return int(left - ADJ_FAST_US * elapsed) * (1 if _adj_us > 0 else -1)
+        left, elapsed = 1_000_000, elapsed - fast
+    left = max(0, int(left - ADJ_SLOW_US * elapsed))
+    return left if _adj_us > 0 else -left
+
+
+def realtime_ns() -> int:
+    """CLOCK_REALTIME as the kernel keeps it: file times, gettimeofday, timers."""
+    if _adj_us:
+        applied = _adj_us - _adj_left(time.monotonic() - _adj_start)
+        return time.time_ns() + _offset_ns + applied * 1000
+    return time.time_ns() + _offset_ns
+
+
+def set_realtime(kernel: "Kernel", ns: int) -> None:
+    """settime1: step the clock to ``ns``; kern.boottime moves with it."""
+    global _offset_ns
+    delta = ns - realtime_ns()
+    _offset_ns += delta
+    kernel.boottime_ns += delta
+
+
+def adjtime(delta_us: int | None) -> int:
+    """adjtime1: start slewing by ``delta_us`` (None: no change); -> what was still left."""
+    global _offset_ns, _adj_us, _adj_start
+    now = time.monotonic()
+    left = _adj_left(now - _adj_start) if _adj_us else 0
+    if delta_us is not None:
+        _offset_ns += (_adj_us - left) * 1000  # what was slewed so far stays
+        _adj_us, _adj_start = delta_us, now
+    return left
+
 
 def now_ns(clock: int) -> int:
     if clock == T.CLOCK_REALTIME:
-        return time.time_ns()
+        return realtime_ns()
     if clock == T.CLOCK_MONOTONIC:
         return time.monotonic_ns()
     if clock in (T.CLOCK_PROCESS_CPUTIME_ID, T.CLOCK_THREAD_CPUTIME_ID, T.CLOCK_VIRTUAL,

@@ -16,7 +16,6 @@ st_blksize = buffer size and st_size = bytes buffered.
 from __future__ import annotations
 
 import struct
-import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..abi import errno as E
@@ -26,6 +25,7 @@ from ..abi.fcntl import FNOSIGPIPE, FREAD, FWRITE, O_NONBLOCK
 from ..abi.limits import BIG_PIPE_SIZE, PIPE_BUF, PIPE_SIZE
 from ..abi.signal import SIGPIPE
 from ..abi.stat import S_IFIFO, S_IRUSR, S_IWUSR, pack_stat
+from .clock import realtime_ns
 from .errors import KernelError
 from .file import DTYPE_PIPE, File
 from .sleepq import Sleep, WaitQueue
@@ -53,7 +53,7 @@ class PipeChannel:
         self.rq = WaitQueue()     # readers and pollers for input
         self.wq = WaitQueue()     # writers and pollers for room
         self.openq = WaitQueue()  # FIFO opens waiting for the other side
-        self.atime = self.mtime = self.ctime = time.time_ns()
+        self.atime = self.mtime = self.ctime = realtime_ns()
         self.knotes: list[Callable[[], None]] = []  # kqueue activations
         self.gen = 0              # FIFO: count of writer opens (EOF generation)
 
@@ -104,7 +104,7 @@ class PipeFile(File):
             if ch.buf:
                 data = bytes(ch.buf[:n])
                 del ch.buf[:n]
-                ch.atime = time.time_ns()
+                ch.atime = realtime_ns()
                 ch.changed()
                 return data
             if n == 0 or ch.writers == 0:
@@ -130,7 +130,7 @@ class PipeFile(File):
                 k = min(space, rest)
                 ch.buf += data[done:done + k]
                 done += k
-                ch.mtime = time.time_ns()
+                ch.mtime = realtime_ns()
                 ch.changed()
                 continue
             if self.nonblocking:

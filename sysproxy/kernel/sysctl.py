@@ -113,10 +113,9 @@ def attach(kernel: "Kernel") -> None:
     kern.add(18, int_leaf("ngroups", lambda: 16))
     kern.add(19, int_leaf("job_control", lambda: 1))
     kern.add(20, int_leaf("saved_ids", lambda: 1))
-    boot_ns = time.time_ns()
-    k.boottime_ns = boot_ns
+    k.boottime_ns = time.time_ns()  # settime1 moves it with the clock
     kern.add(21, Node("boottime", CTLTYPE_STRUCT,
-                      lambda: struct.pack("<qq", boot_ns // 10**9, boot_ns % 10**9), None, 16))
+                      lambda: struct.pack("<qq", *divmod(k.boottime_ns, 10**9)), None, 16))
     kern.add(22, string_leaf("domainname", lambda: k.domainname, set_domainname))
     from . import sysctl_proc
     sysctl_proc.attach(kern, k)

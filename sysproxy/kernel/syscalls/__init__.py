@@ -25,6 +25,7 @@ FAMILIES = [
     "resource",
     "ptimer",
     "ksem",
+    "settime",
 ]
 
 for _name in FAMILIES:

@@ -8,11 +8,11 @@ the hot paths, read plain slots instead of calling through an interface.
 """
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ...abi import errno as E
 from ...abi import stat as S
+from ..clock import realtime_ns
 from ..errors import KernelError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ VNOVAL_DEV = S.NODEV
 IMMUTABLE = S.UF_IMMUTABLE | S.SF_IMMUTABLE
 APPEND = S.UF_APPEND | S.SF_APPEND
 
-now_ns = time.time_ns
+now_ns = realtime_ns  # file times follow the kernel's clock (settimeofday moves them)
 
 
 class Vnode:
