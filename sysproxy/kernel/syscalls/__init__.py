@@ -26,6 +26,7 @@ FAMILIES = [
     "ptimer",
     "ksem",
     "settime",
+    "misc",
 ]
 
 for _name in FAMILIES:
