@@ -275,7 +275,9 @@ class Connection:
                 if not nested:
                     self._reader = _get_ident()
                 try:
-                    if not self._backlog and not self._decoder._buf:
+                    # (Another thread, reading until a moment ago, may have taken our
+                    # reply already: then there is nothing to read.)
+                    if w.frame is None and not self._backlog and not self._decoder._buf:
                         # Most often exactly our reply arrives, alone (_pump's fast path).
                         try:
                             data = self.sock.recv(_RECVSIZE)

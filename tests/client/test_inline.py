@@ -195,3 +195,37 @@ def test_a_call_from_a_finalizer_inside_the_reader_does_not_deadlock(our_url):
     assert done.wait(10), "nested call deadlocked"
     assert nested and nested[0] > 1
     k.disconnect()
+
+
+def test_reply_taken_by_the_previous_reader_is_not_waited_for(our_url):
+    """Thread A reads the socket and takes B's reply, then finishes and lets the reader
+    role go, all while B is still between its send and its turn to read: B must find
+    its reply already there rather than block on the socket for one that never comes."""
+    import threading
+    import time
+    k = connect(our_url, "handover")
+    conn = k.connection
+    r, w = k.pipe()
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(k.read(r, 100)))
+    reader.start()
+    time.sleep(0.2)  # the reader thread is now blocked in the socket for its read
+    real = conn.sock
+
+    class SlowAfterSend:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def sendall(self, data):
+            real.sendall(data)
+            if threading.current_thread() is not reader:
+                reader.join(5)  # A takes both replies and hands the reader role back
+
+    conn.sock = SlowAfterSend()
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (k.write(w, b"wake up"), done.set()), daemon=True)
+    t.start()
+    conn.sock = real if done.wait(10) else real
+    assert done.is_set(), "the writer waited for a reply it already had"
+    assert got == [b"wake up"]
+    k.disconnect()
