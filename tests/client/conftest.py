@@ -17,6 +17,8 @@ import uuid
 
 import pytest
 
+from support.server import die_with_parent
+
 from .fakeserver import FakeServer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -57,7 +59,7 @@ def start_server(url: str, timeout: float = 20.0) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen([sys.executable, "-m", "sysproxy", "serve", url],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            cwd=REPO, text=True)
+                            cwd=REPO, text=True, preexec_fn=die_with_parent)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = proc.stdout.readline()

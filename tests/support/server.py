@@ -17,6 +17,17 @@ def free_tcp_port() -> int:
         return s.getsockname()[1]
 
 
+def die_with_parent() -> None:
+    """preexec_fn: the child gets SIGTERM when the test process dies (even by SIGKILL),
+    so an interrupted test run never leaves a server behind."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class ServerProcess:
     """`python -m sysproxy serve URL` as a child process; ready once it says so."""
 
@@ -27,7 +38,8 @@ class ServerProcess:
         e.update(env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sysproxy", "serve", *extra, url],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e, text=True,
+            preexec_fn=die_with_parent)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if "listening on" not in line:
             err = self.proc.stderr.read() if self.proc.stderr else ""
