@@ -25,19 +25,3 @@ class CallContext(Protocol):
     def anonmmap(self, lwp: "Lwp", size: int) -> Any:
         """An awaitable giving the address of new anonymous client memory (ENOMEM on 0)."""
 
-
-class NullContext:
-    """The context of kernel-internal work that has no client memory (pid 1)."""
-
-    def copyin(self, lwp: "Lwp", addr: int, length: int) -> Any:
-        from ..abi import errno as E
-        from .errors import KernelError
-        raise KernelError(E.EFAULT)
-
-    copyinstr = copyin
-    anonmmap = copyin
-
-    def copyout(self, lwp: "Lwp", addr: int, data: bytes) -> None:
-        from ..abi import errno as E
-        from .errors import KernelError
-        raise KernelError(E.EFAULT)

@@ -163,6 +163,3 @@ class Lwp:
         if not proc.lwps:
             proc.lwp_finished()
 
-
-def efault() -> KernelError:
-    return KernelError(E.EFAULT)

@@ -17,7 +17,7 @@ from ...abi import event as EV
 from ...abi import stat as S
 from ..errors import KernelError
 from ..vfs.mount import Mount
-from ..vfs.vnode import (VBLK, VCHR, VDIR, VFIFO, VLNK, VNOVAL_DEV, VREG, VSOCK,
+from ..vfs.vnode import (VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG,
                          VTYPE_IFMT, Vnode, now_ns)
 from .tmpfs_data import FileData
 
