@@ -61,6 +61,11 @@ class Frame(NamedTuple):
     body: bytes
 
 
+# Frame(...) without the NamedTuple's Python-level __new__ (the decoder's hot path):
+# _new_frame(Frame, (reqno, cls, type, union, body)).
+_new_frame = tuple.__new__
+
+
 # ----- banner -----------------------------------------------------------------
 
 def banner(ostype: str = "NetBSD", osrelease: str = "7.99.34", machine: str = "amd64") -> bytes:
@@ -269,6 +274,11 @@ def parse_syscall_inline(body: bytes) -> tuple[bytes, list[tuple[int, int, memor
         raise ProtocolError("SYSCALL_INLINE argument block runs past the frame")
     view = memoryview(body)
     args = bytes(view[8:8 + arglen])
+    if size - pos >= 16:
+        # The common case, one record (a path) filling the rest: checked in one go.
+        addr, n = _RECORD.unpack_from(body, pos)
+        if 0 < n and pos + 16 + ((n + 7) & ~7) == size and addr + n <= _MASK64 + 1:
+            return args, [(addr, addr + n, view[pos + 16:pos + 16 + n])]
     records: list[tuple[int, int, memoryview]] = []
     unpack = _RECORD.unpack_from
     while pos < size:
@@ -334,7 +344,7 @@ class Decoder:
             # the common case: exactly one whole frame arrived
             length, reqno, cls, typ, union = HEADER.unpack_from(data)
             if length == len(data) and length <= self.max_frame:
-                return [Frame(reqno, cls, typ, union, data[HDRSZ:])]
+                return [_new_frame(Frame, (reqno, cls, typ, union, data[HDRSZ:]))]
         if buf:
             buf += data
             view: bytes | bytearray = buf
@@ -353,7 +363,8 @@ class Decoder:
                 raise ProtocolError(self._error)
             if end - pos < length:
                 break
-            frames.append(Frame(reqno, cls, typ, union, bytes(view[pos + HDRSZ:pos + length])))
+            frames.append(_new_frame(Frame, (reqno, cls, typ, union,
+                                             bytes(view[pos + HDRSZ:pos + length]))))
             pos += length
         if view is buf:
             del buf[:pos]

@@ -51,6 +51,17 @@ _COPYOUT = wire.COPYOUT
 _COPYDESC = struct.Struct("<QQ")  # a copy request's len, addr
 _new_frame = tuple.__new__  # a Frame without NamedTuple's Python-level __new__
 _INT = struct.Struct("<i")
+_SYSCALL_INLINE = wire.SYSCALL_INLINE
+# path_out_call's request: header, inline head (arglen 16, reserved), the path and
+# out slots, the path's record head; or, plain, the header and both slots.
+_PATHOUT_INLINE = struct.Struct("<QQHHIIIQQQQ")
+_PATHOUT_PLAIN = struct.Struct("<QQHHIQQ")
+_ZEROS = bytes(8)
+# One COPYOUT then the reply (stat's answer): the COPYOUT's len, class, type and
+# copy descriptor; then the reply's len, reqno and class.
+_COPYOUT_HEAD = struct.Struct("<Q8xHH4xQQ")
+_RESP_HEAD = struct.Struct("<QQH")
+_ONE_COPYOUT_MIN = _HDRSZ + 16 + 1 + _HDRSZ + 24
 # Whether connections offer the sysproxy extension unless told otherwise
 # (SYSPROXY_EXTENSIONS=0 in the environment: always the plain protocol).
 OFFER_EXTENSIONS = os.environ.get("SYSPROXY_EXTENSIONS", "1") != "0"
@@ -231,8 +242,18 @@ class Connection:
         pslot, paddr = mem.register(path, True, False)
         oslot, oaddr = mem.register(out, False, True)
         try:
-            return self._call(sysnum, _STRUCTS[2].pack(paddr, oaddr),
-                              [(paddr, path)] if self.inline else None)[0]
+            reqno = self._reqno()
+            n = len(path)
+            if self.inline and n <= self.inline_max:
+                # header, inline head, both slots and the record head in one pack
+                pad = -n & 7
+                frame = _PATHOUT_INLINE.pack(
+                    _HDRSZ + 40 + n + pad, reqno, _REQ, _SYSCALL_INLINE, sysnum,
+                    16, 0, paddr, oaddr, paddr, n) + path + _ZEROS[:pad]
+            else:
+                frame = _PATHOUT_PLAIN.pack(_HDRSZ + 16, reqno, _REQ, _SYSCALL, sysnum,
+                                            paddr, oaddr)
+            return self._exchange(reqno, frame)[0]
         finally:
             mem.unregister(pslot)
             mem.unregister(oslot)
@@ -249,6 +270,11 @@ class Connection:
             frame = _HEADER.pack(_HDRSZ + len(body), reqno, _REQ, _SYSCALL, sysnum) + body
         else:
             frame = _HEADER.pack(_HDRSZ, reqno, _REQ, _SYSCALL, sysnum)
+        return self._exchange(reqno, frame)
+
+    def _exchange(self, reqno: int, frame: bytes) -> tuple[int, int]:
+        """Send a SYSCALL (or SYSCALL_INLINE) frame, serve the server's copy requests
+        until its reply comes, and decode the reply: (retval0, retval1) or KernelError."""
         w = _Waiter()
         w.frame = None
         pending = self._pending
@@ -323,6 +349,16 @@ class Connection:
         writable buffer; otherwise nothing is applied and the caller decodes as usual.
         """
         n = len(data)
+        mem = self.memory
+        # Most often one COPYOUT (a struct stat) and the reply: one unpack checks both.
+        if n >= _ONE_COPYOUT_MIN:
+            ln, cls, typ, length, addr = _COPYOUT_HEAD.unpack_from(data)
+            if cls == _REQ and typ == _COPYOUT and ln == 40 + length and n == ln + 48:
+                rln, rq, rcls = _RESP_HEAD.unpack_from(data, ln)
+                if rln == 48 and rq == reqno and rcls == _RESP and mem.copyout(
+                        addr, memoryview(data)[40:ln]):
+                    w.frame = _new_frame(_Frame, (reqno, _RESP, _SYSCALL, 0, data[ln + _HDRSZ:]))
+                    return True
         pos = 0
         outs = []
         unpack = _HEADER.unpack_from
@@ -342,7 +378,6 @@ class Connection:
             if cls == _RESP and rq == reqno and pos + ln == n:
                 break
             return False
-        mem = self.memory
         view = memoryview(data)
         if not all(mem.writable(addr, end - start) for addr, start, end in outs):
             return False

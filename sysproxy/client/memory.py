@@ -63,14 +63,9 @@ class InOut(Out):
         super().__init__(bytearray(data) if isinstance(data, bytes) else data)
 
 
-class _Region:
-    __slots__ = ("mem", "size", "readable", "writable")
-
-    def __init__(self, mem, readable: bool, writable: bool) -> None:
-        self.mem = mem
-        self.size = len(mem)
-        self.readable = readable
-        self.writable = writable
+# A registered buffer: (memory, size, readable, writable). A plain tuple, made
+# on every call's path: cheaper than an object with an __init__.
+_Region = tuple
 
 
 class AddressSpace:
@@ -98,7 +93,7 @@ class AddressSpace:
         if slot > _MAXSLOT:  # after ~134 million buffers: start over
             self._slots = itertools.count(2)
             slot = 1
-        self._regions[slot] = _Region(mem, readable, writable)
+        self._regions[slot] = (mem, len(mem), readable, writable)
         return slot, BASE + (slot << SHIFT)
 
     def unregister(self, slot: int) -> None:
@@ -116,7 +111,7 @@ class AddressSpace:
         if region is None:
             return None
         off = rel & _OFFMASK
-        if off + length > region.size:
+        if off + length > region[1]:
             return None
         return region, off
 
@@ -127,10 +122,10 @@ class AddressSpace:
         if length == 0:
             return b""
         hit = self._find(addr, length)
-        if hit is None or not hit[0].readable:
+        if hit is None or not hit[0][2]:
             return None
         region, off = hit
-        return bytes(region.mem[off:off + length])
+        return bytes(region[0][off:off + length])
 
     def copyinstr(self, addr: int, length: int) -> bytes | None:
         """min(length, strlen+1) bytes at ``addr``: the string and its NUL.
@@ -139,11 +134,11 @@ class AddressSpace:
         fails the call with ENAMETOOLONG); if the buffer ends first, None.
         """
         hit = self._find(addr, 0)
-        if hit is None or not hit[0].readable or length <= 0:
+        if hit is None or not hit[0][2] or length <= 0:
             return None if length > 0 else b""
         region, off = hit
-        avail = min(length, region.size - off)
-        chunk = bytes(region.mem[off:off + avail])
+        avail = min(length, region[1] - off)
+        chunk = bytes(region[0][off:off + avail])
         nul = chunk.find(b"\0")
         if nul >= 0:
             return chunk[:nul + 1]
@@ -154,18 +149,23 @@ class AddressSpace:
         if length == 0:
             return True
         hit = self._find(addr, length)
-        return hit is not None and hit[0].writable
+        return hit is not None and hit[0][3]
 
     def copyout(self, addr: int, data: bytes | memoryview) -> bool:
         """Write ``data`` at ``addr`` if it fits in one writable buffer."""
         length = len(data)
         if length == 0:
             return True
-        hit = self._find(addr, length)
-        if hit is None or not hit[0].writable:
+        rel = addr - BASE  # _find, inlined: every COPYOUT comes here
+        if rel < 0:
             return False
-        region, off = hit
-        region.mem[off:off + length] = data
+        region = self._regions.get(rel >> SHIFT)
+        if region is None or not region[3]:
+            return False
+        off = rel & _OFFMASK
+        if off + length > region[1]:
+            return False
+        region[0][off:off + length] = data
         return True
 
     def anonmmap(self, size: int) -> int:
@@ -192,7 +192,7 @@ class AddressSpace:
         if hit is None:
             raise ValueError(f"address range {addr:#x}+{length} is not mapped")
         region, off = hit
-        return bytes(region.mem[off:off + length])
+        return bytes(region[0][off:off + length])
 
     def write(self, addr: int, data: bytes) -> None:
         """Write registered memory (for anonymous maps the server will read)."""
@@ -200,4 +200,4 @@ class AddressSpace:
         if hit is None:
             raise ValueError(f"address range {addr:#x}+{len(data)} is not mapped")
         region, off = hit
-        region.mem[off:off + len(data)] = data
+        region[0][off:off + len(data)] = data

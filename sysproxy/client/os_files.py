@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import sys
 
 from sysproxy.abi import stat as nbstat
 from sysproxy.abi import fcntl as nbfcntl
@@ -21,6 +22,9 @@ _U64 = (1 << 64) - 1
 _NS = 1_000_000_000
 _TIMESPEC2 = struct.Struct("<qqqq")
 AT_FDCWD = nbfcntl.AT_FDCWD
+_FSENC, _FSERR = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+_STAT_SIZE = nbstat.STAT_SIZE
+_SYS_STAT, _SYS_LSTAT = SYS.stat, SYS.lstat
 
 
 def _path(p) -> str | bytes:
@@ -53,11 +57,30 @@ _STAT = nbstat.STAT
 _stat_result = os.stat_result
 
 
+def _positional_stat_result() -> bool:
+    """Whether this host's os.stat_result takes every field we fill by position
+    (CPython on Linux: the 10 sequence fields, float times, ns times, blksize,
+    blocks, rdev and nothing else). Elsewhere (st_flags, st_birthtime...) the
+    keyword form is used."""
+    probe = _stat_result(tuple(range(_stat_result.n_fields)))
+    names = ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns",
+             "st_ctime_ns", "st_blksize", "st_blocks", "st_rdev")
+    return _stat_result.n_fields == 19 and all(
+        getattr(probe, name, None) == i for i, name in enumerate(names, 10))
+
+
+_POSITIONAL = _positional_stat_result()
+
+
 def stat_result(raw: bytes | bytearray) -> os.stat_result:
     """An os.stat_result from a NetBSD struct stat (S_IF* and permission bits agree)."""
     (dev, mode, ino, nlink, uid, gid, rdev, a_s, a_n, m_s, m_n, c_s, c_n, b_s, b_n,
      size, blocks, blksize, flags, gen) = _STAT.unpack_from(raw)
     a_ns, m_ns, c_ns = a_s * _NS + a_n, m_s * _NS + m_n, c_s * _NS + c_n
+    if _POSITIONAL:  # (every stat comes here: the one-tuple form is the cheapest)
+        return _stat_result((mode, ino, dev, nlink, uid, gid, size, a_s, m_s, c_s,
+                             a_ns / _NS, m_ns / _NS, c_ns / _NS, a_ns, m_ns, c_ns,
+                             blksize, blocks, rdev))
     return _stat_result(
         (mode, ino, dev, nlink, uid, gid, size, a_s, m_s, c_s),
         {"st_atime": a_ns / _NS, "st_mtime": m_ns / _NS, "st_ctime": c_ns / _NS,
@@ -208,9 +231,17 @@ class FileOps:
 
     def stat(self, path, *, dir_fd: int | None = None,
              follow_symlinks: bool = True) -> os.stat_result:
+        buf = bytearray(_STAT_SIZE)
+        if path.__class__ is str and dir_fd is None and "\0" not in path:
+            # The common case, short: a str path, no dir_fd (os.fsencode, inlined).
+            try:
+                self.path_out_call(_SYS_STAT if follow_symlinks else _SYS_LSTAT,
+                                   path.encode(_FSENC, _FSERR) + b"\0", buf)
+            except KernelError as e:
+                raise _fail(e, path) from None
+            return stat_result(buf)
         if isinstance(path, int):
             return self._by_fd(self.fstat, path)
-        buf = bytearray(nbstat.STAT_SIZE)
         try:
             if dir_fd is not None:
                 flag = 0 if follow_symlinks else nbfcntl.AT_SYMLINK_NOFOLLOW

@@ -267,17 +267,19 @@ class Connection:
     def handle(self, f: wire.Frame) -> None:
         cls = f.cls
         if cls == wire.REQ:
-            if f.type == wire.SYSCALL and self.state is RUNNING:
+            typ = f.type
+            if typ == wire.SYSCALL and self.state is RUNNING:
                 self.kernel.syscall(self.proc, self, f.union, f.body, self._reply, f.reqno)
+            elif typ == wire.SYSCALL_INLINE and self.state is RUNNING:
+                inline.syscall(self, f)  # our extension (server/inline.py)
             elif self.state is NEW:
                 self._handshake_new(f)
             elif f.type == wire.SYSCALL:
                 pass  # CLOSING: the connection is going down
             elif f.type == wire.PREFORK:
                 self._prefork(f)
-            elif f.type == wire.SYSCALL_INLINE:  # our extension (server/inline.py)
-                if self.state is RUNNING:
-                    inline.syscall(self, f)
+            elif f.type == wire.SYSCALL_INLINE:
+                pass  # CLOSING, as SYSCALL
             elif f.type == wire.HANDSHAKE:
                 self._handshake_running(f)
             else:

@@ -56,8 +56,9 @@ class InlineContext:
     def __init__(self, conn: "Connection",
                  records: list[tuple[int, int, memoryview]]) -> None:
         self.conn = conn
-        # [start, end, data]: data is a view of the frame until a copyout patches it.
-        self.records: list[list[Any]] = [list(r) for r in records]
+        # (start, end, data): data is a view of the frame until a copyout patches it
+        # (the tuple is then replaced by one holding a bytearray).
+        self.records = records
         self.held: list[bytes] = []   # COPYOUT frames not written yet
         self.held_bytes = 0
 
@@ -107,13 +108,13 @@ class InlineContext:
 
     def copyout(self, lwp: "Lwp", addr: int, data: bytes) -> None:
         end = addr + len(data)
-        for rec in self.records:
-            start, rend = rec[0], rec[1]
+        records = self.records
+        for i, (start, rend, buf) in enumerate(records):
             if addr < rend and start < end:  # keep the snapshot what the client now holds
                 lo, hi = max(addr, start), min(end, rend)
-                buf = rec[2]
                 if not isinstance(buf, bytearray):
-                    buf = rec[2] = bytearray(buf)
+                    buf = bytearray(buf)
+                    records[i] = (start, rend, buf)
                 buf[lo - start:hi - start] = data[lo - addr:hi - addr]
         conn = self.conn
         n = len(data)

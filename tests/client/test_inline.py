@@ -181,14 +181,14 @@ def test_a_call_from_a_finalizer_inside_the_reader_does_not_deadlock(our_url):
     import threading
     k = connect(our_url, "nested")
     mem = k.connection.memory
-    orig = mem.writable
+    orig = mem.copyout
     nested: list[int] = []
 
-    def writable(addr: int, length: int) -> bool:
+    def copyout(addr: int, data) -> bool:
         if not nested:
             nested.append(k.getpid())  # what a finalizer's syscall looks like from here
-        return orig(addr, length)
-    mem.writable = writable  # type: ignore[method-assign]
+        return orig(addr, data)
+    mem.copyout = copyout  # type: ignore[method-assign]
     done = threading.Event()
     t = threading.Thread(target=lambda: (k.stat("/dev/null"), done.set()), daemon=True)
     t.start()
