@@ -234,8 +234,9 @@ class Connection:
     def on_readable(self) -> None:
         if self.state is DYING:
             return
+        dec = self.decoder
         try:
-            want = self.decoder.wanted
+            want = dec.wanted if dec._buf else 0  # (the Decoder is ours: peek at its buffer)
             data = self.sock.recv(RECV_SIZE if want <= RECV_SIZE else min(want, RECV_MAX))
         except (BlockingIOError, InterruptedError):
             return
@@ -245,7 +246,7 @@ class Connection:
             self.disconnect()
             return
         try:
-            frames = self.decoder.feed(data)
+            frames = dec.feed(data)
         except wire.ProtocolError as e:
             log.warning("%s: protocol error, dropping connection: %s", self, e)
             self.disconnect()

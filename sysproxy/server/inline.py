@@ -46,6 +46,13 @@ def syscall(conn: "Connection", f: wire.Frame) -> None:
 
 
 HOLD_MAX = 64 * 1024  # copyout bytes held back for the reply at most
+# wire's frame layouts, bound here: every inline call writes both
+_SYSRESP = wire._SYSRESP.pack
+_COPYREQ = wire._COPYREQ.pack
+_RESPLEN = wire.HDRSZ + 24
+_COPYHDR = wire.HDRSZ + 16
+_REQ, _RESP, _SYSCALL, _COPYOUT = wire.REQ, wire.RESP, wire.SYSCALL, wire.COPYOUT
+_MASK64 = (1 << 64) - 1
 
 
 class InlineContext:
@@ -74,7 +81,8 @@ class InlineContext:
         if error < 0:  # no reply (the process is exiting or execing)
             self.flush()
             return
-        resp = wire.syscall_response(lwp.tag, error, rv0, rv1)
+        resp = _SYSRESP(_RESPLEN, lwp.tag, _RESP, _SYSCALL, 0, error,
+                        rv0 & _MASK64, rv1 & _MASK64)  # wire.syscall_response
         if held:
             held.append(resp)
             self.held, self.held_bytes = [], 0
@@ -124,7 +132,8 @@ class InlineContext:
             return
         reqno = conn.nextreq  # numbered now, as Connection.copyout does
         conn.nextreq = reqno + 1
-        self.held.append(wire.copyout_header(reqno, addr, n) + data)
+        self.held.append(_COPYREQ(_COPYHDR + n, reqno, _REQ, _COPYOUT, 0, n, addr)
+                         + data)  # wire.copyout_header(reqno, addr, n) + data
         self.held_bytes += n + 40
 
     def anonmmap(self, lwp: "Lwp", size: int) -> Any:

@@ -36,6 +36,9 @@ class Lookup(NamedTuple):
     slash: bool  # the path ended with a slash
 
 
+_lookup = tuple.__new__  # Lookup(...) without NamedTuple's Python-level __new__
+
+
 def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
           follow: bool = True, parent: bool = False) -> Lookup:
     """Resolve ``path`` from ``start`` (relative) or ``root`` (absolute).
@@ -50,18 +53,24 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
     while True:
         if path[0] == 0x2F:  # "/"
             cur = root
-        comps = [c for c in path.split(b"/") if c]
-        slash = path.endswith(b"/")
+        comps = path.split(b"/")
+        if b"" in comps:
+            comps = [c for c in comps if c]
+        slash = path[-1] == 0x2F
         if not comps:
-            return Lookup(None, b"", cur, slash)
+            return _lookup(Lookup, (None, b"", cur, slash))
         n = len(comps)
         restart = False
-        for i, c in enumerate(comps):
+        root_cred = cred.euid == 0  # root searches every directory
+        i = -1
+        for c in comps:
+            i += 1
             if cur.vtype != VDIR:
                 raise KernelError(E.ENOTDIR)
             if len(c) > KERNEL_NAME_MAX:
                 raise KernelError(E.ENAMETOOLONG)
-            search(cur, cred)
+            if not root_cred:
+                search(cur, cred)
             last = i == n - 1
             if c == b".":
                 nxt = cur
@@ -71,7 +80,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
                 nxt = cur.lookup(c)
                 if nxt is None:
                     if last and parent:
-                        return Lookup(cur, c, None, slash)
+                        return _lookup(Lookup, (cur, c, None, slash))
                     raise KernelError(E.ENOENT)
                 while nxt.mountedhere is not None:
                     nxt = nxt.mountedhere.root
@@ -93,7 +102,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
             if last:
                 if slash and nxt.vtype != VDIR:
                     raise KernelError(E.ENOTDIR)
-                return Lookup(cur, c, nxt, slash)
+                return _lookup(Lookup, (cur, c, nxt, slash))
             cur = nxt
         if not restart:  # pragma: no cover - the loop always returns or restarts
             raise KernelError(E.ENOENT)

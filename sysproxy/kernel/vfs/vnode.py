@@ -28,6 +28,8 @@ IFMT_VTYPE = {v: k for k, v in VTYPE_IFMT.items()}
 VNOVAL_DEV = S.NODEV
 IMMUTABLE = S.UF_IMMUTABLE | S.SF_IMMUTABLE
 APPEND = S.UF_APPEND | S.SF_APPEND
+_STAT_PACK = S.STAT.pack
+_NS = 1_000_000_000
 
 now_ns = realtime_ns  # file times follow the kernel's clock (settimeofday moves them)
 
@@ -93,12 +95,12 @@ class Vnode:
 
     def stat(self) -> bytes:
         """The packed struct stat (getattr + vn_stat)."""
-        size = self.size
-        return S.STAT.pack(self.mount.dev, VTYPE_IFMT[self.vtype] | self.mode, self.ino,
-                           self.nlink, self.uid, self.gid, self.rdev & 0xFFFFFFFFFFFFFFFF,
-                           *divmod(self.atime, 1_000_000_000), *divmod(self.mtime, 1_000_000_000),
-                           *divmod(self.ctime, 1_000_000_000), *divmod(self.btime, 1_000_000_000),
-                           size, self.blocks_bytes() >> 9, 4096, self.flags, 0)
+        a, m, c, b = self.atime, self.mtime, self.ctime, self.btime
+        return _STAT_PACK(self.mount.dev, VTYPE_IFMT[self.vtype] | self.mode, self.ino,
+                          self.nlink, self.uid, self.gid, self.rdev & 0xFFFFFFFFFFFFFFFF,
+                          a // _NS, a % _NS, m // _NS, m % _NS, c // _NS, c % _NS,
+                          b // _NS, b % _NS, self.size, self.blocks_bytes() >> 9, 4096,
+                          self.flags, 0)
 
     # -- the operations interface (VOP_*) -----------------------------------
     # Directories
