@@ -1,0 +1,29 @@
+"""sysproxy: the NetBSD rump kernel sysproxy in Python (server, kernel, client).
+
+``sysproxy.connect(url=None)`` is the client's entry point (:mod:`sysproxy.client`;
+the URL defaults to ``$RUMP_SERVER``). The client is imported on first use only, so
+that ``python -m sysproxy serve`` never loads it (the server and kernel do not
+depend on the client).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# The client's public names, re-exported here lazily (PEP 562).
+_CLIENT_NAMES = frozenset({
+    "connect", "Kernel", "Connection", "KernelError", "ConnectionLost",
+    "ServerProtocolError", "KernelFileIO", "In", "Out", "InOut", "SYS",
+    "RETRY_NEVER", "RETRY_FOREVER", "RETRY_ONCE", "RETRY_DIE"})
+
+__all__ = sorted(_CLIENT_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from . import client
+        return getattr(client, name)
+    raise AttributeError(f"module 'sysproxy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _CLIENT_NAMES)

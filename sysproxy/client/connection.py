@@ -21,6 +21,7 @@ import signal as _hsignal
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from typing import Callable, Iterable
 
@@ -67,6 +68,16 @@ _ONE_COPYOUT_MIN = _HDRSZ + 16 + 1 + _HDRSZ + 24
 OFFER_EXTENSIONS = os.environ.get("SYSPROXY_EXTENSIONS", "1") != "0"
 # Input bytes one call sends inline at most (the rest is fetched by COPYIN).
 INLINE_MAX = 64 * 1024
+# Spin-then-block: how long (microseconds) the reading thread polls the socket
+# without sleeping before it blocks for a reply (SYSPROXY_SPIN_US; 0: always
+# block). On these VMs a blocked reader costs both sides a wakeup that is dearer
+# than the call itself; see _read. Never on a single CPU: there the spinning
+# would only delay the server it waits for.
+SPIN_US = float(os.environ.get("SYSPROXY_SPIN_US", "100"))
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_SPIN_BACKOFF_MAX = 64  # calls to skip spinning at most, after spins that came too early
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
+_perf = time.perf_counter
 # PREFORK cookie -> whether the parent's connection had the extension. A FORK
 # handshake that presents the cookie reaches the very server instance that
 # issued it, so the child's connection inherits the parent's answer (the
@@ -104,6 +115,11 @@ class Connection:
         self._decoder = wire.Decoder()
         self._backlog: deque[wire.Frame] = deque()
         self._dead: BaseException | None = None
+        # Spin-then-block (_read): the budget in seconds (0: off), and after a spin
+        # that ran out, how many reads block at once before the next spin.
+        self.spin = SPIN_US / 1e6 if _CPUS > 1 and _DONTWAIT and SPIN_US > 0 else 0.0
+        self._spin_skip = 0
+        self._spin_backoff = 0
 
     # ----- setting up -------------------------------------------------------
 
@@ -306,7 +322,8 @@ class Connection:
                     if w.frame is None and not self._backlog and not self._decoder._buf:
                         # Most often exactly our reply arrives, alone (_pump's fast path).
                         try:
-                            data = self.sock.recv(_RECVSIZE)
+                            data = self._read(_RECVSIZE) if self.spin else \
+                                self.sock.recv(_RECVSIZE)
                         except OSError as e:
                             self._kill(e)
                             raise connection_lost(f"connection lost: {e}") from None
@@ -341,6 +358,36 @@ class Connection:
         if err:
             raise kernel_error(err)
         return rv0, rv1
+
+    def _read(self, size: int) -> bytes:
+        """The reading thread's recv, spinning for up to ``self.spin`` seconds first.
+
+        A thread blocked in recv costs more than the recv: the server's send must
+        wake it (on these VMs a wakeup of an idle CPU costs about as much as the
+        server's work for a stat), and its caches have gone cold by then. Most
+        replies come within tens of microseconds, so polling for them first halves
+        a call's time (benchmarks/README.md). It is adaptive, like a spinning mutex:
+        a spin that runs out makes the next reads block at once (1, 2, 4... up to 64
+        of them), so calls that wait long (a read of an empty pipe, a distant
+        server) cost almost no spinning; the first spin that succeeds resets that.
+        """
+        recv = self.sock.recv
+        if self._spin_skip:
+            self._spin_skip -= 1
+            return recv(size)
+        end = _perf() + self.spin
+        while True:
+            try:
+                data = recv(size, _DONTWAIT)
+            except BlockingIOError:
+                if _perf() < end:
+                    continue
+                backoff = self._spin_backoff = min(self._spin_backoff * 2 or 1,
+                                                   _SPIN_BACKOFF_MAX)
+                self._spin_skip = backoff
+                return recv(size)
+            self._spin_backoff = 0
+            return data
 
     def _copyouts_then_reply(self, data: bytes, reqno: int, w: "_Waiter") -> bool:
         """The second most common read: COPYOUTs, then our reply, exactly (stat, read).
@@ -491,7 +538,8 @@ class Connection:
         dec = self._decoder
         want = dec.wanted if dec._buf else 0  # (wire.Decoder is ours: peek at its buffer)
         try:
-            data = self.sock.recv(_RECVSIZE if want <= _RECVSIZE else min(want, _RECVMAX))
+            size = _RECVSIZE if want <= _RECVSIZE else min(want, _RECVMAX)
+            data = self._read(size) if self.spin else self.sock.recv(size)
         except OSError as e:
             self._kill(e)
             raise connection_lost(f"connection lost: {e}") from None

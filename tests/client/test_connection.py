@@ -6,6 +6,8 @@ import os
 import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 
@@ -423,3 +425,60 @@ def test_exec_environment(fake, monkeypatch):
         (0, wire.HANDSHAKE_EXEC, b"after-exec\0" + wire.EXT_TAG)
     assert len(fake.conns) == 1
     k2.disconnect()
+
+
+def test_spin_then_block_backs_off_and_recovers(fake):
+    """A reply slower than the spin budget makes the next reads block at once
+    (1, then 2... of them); the first spin that gets its reply in time resets that.
+    Every answer is right either way."""
+    delay = [0.0]
+
+    def handler(ctx, n, args):
+        time.sleep(delay[0])
+        return 0, args[0], 0
+    fake.handler = handler
+    k = connect(fake.url)
+    conn = k.connection
+    conn.spin = 0.05          # set here, whatever this machine's default (one CPU: off)
+    conn._spin_skip = conn._spin_backoff = 0
+
+    def call(v: int, slow: bool) -> None:
+        delay[0] = 0.2 if slow else 0.0
+        assert k.syscall(4, v)[0] == v
+
+    call(1, slow=True)        # the spin ran out: block once without spinning
+    assert (conn._spin_backoff, conn._spin_skip) == (1, 1)
+    call(2, slow=False)       # that read blocked at once
+    assert (conn._spin_backoff, conn._spin_skip) == (1, 0)
+    call(3, slow=True)        # ran out again: twice as many
+    assert (conn._spin_backoff, conn._spin_skip) == (2, 2)
+    call(4, slow=False)
+    call(5, slow=False)
+    assert conn._spin_skip == 0
+    call(6, slow=False)       # this spin got its reply: back to spinning every time
+    assert (conn._spin_backoff, conn._spin_skip) == (0, 0)
+    conn._spin_backoff = 64   # the backoff stops at 64 blocked reads
+    call(7, slow=True)
+    assert (conn._spin_backoff, conn._spin_skip) == (64, 64)
+    k.disconnect()
+
+
+def test_spin_budget_from_environment():
+    """SYSPROXY_SPIN_US sets the budget; 0 turns spinning off."""
+    code = ("from sysproxy.client import connection as c; "
+            "print(c.SPIN_US, c._CPUS > 1)")
+    for value, expect in (("0", "0.0"), ("250", "250.0")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "SYSPROXY_SPIN_US": value}, check=True)
+        assert out.stdout.split()[0] == expect
+
+
+def test_spin_off_blocks_at_once(fake, monkeypatch):
+    """With the budget 0 a connection never spins (the plain blocking recv)."""
+    from sysproxy.client import connection as clientconn
+    monkeypatch.setattr(clientconn, "SPIN_US", 0.0)
+    k = connect(fake.url)
+    assert k.connection.spin == 0.0
+    monkeypatch.setattr(k.connection, "_read", None)  # would fail if it were called
+    assert k.getpid() == 2
+    k.disconnect()
