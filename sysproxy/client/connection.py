@@ -78,6 +78,7 @@ _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 _SPIN_BACKOFF_MAX = 64  # calls to skip spinning at most, after spins that came too early
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 _perf = time.perf_counter
+_yield = getattr(os, "sched_yield", lambda: None)
 # PREFORK cookie -> whether the parent's connection had the extension. A FORK
 # handshake that presents the cookie reaches the very server instance that
 # issued it, so the child's connection inherits the parent's answer (the
@@ -370,6 +371,9 @@ class Connection:
         a spin that runs out makes the next reads block at once (1, 2, 4... up to 64
         of them), so calls that wait long (a read of an empty pipe, a distant
         server) cost almost no spinning; the first spin that succeeds resets that.
+        Each turn of the spin yields the CPU: with more runnable processes than CPUs
+        (many clients, or the server itself) the spinning takes nothing from them,
+        and otherwise the yield returns at once and the CPU stays awake.
         """
         recv = self.sock.recv
         if self._spin_skip:
@@ -381,6 +385,7 @@ class Connection:
                 data = recv(size, _DONTWAIT)
             except BlockingIOError:
                 if _perf() < end:
+                    _yield()  # let whatever else is runnable here go first
                     continue
                 backoff = self._spin_backoff = min(self._spin_backoff * 2 or 1,
                                                    _SPIN_BACKOFF_MAX)
