@@ -5,6 +5,9 @@ KERN_SYSVIPC 82, KERN_MAXID 83; later releases renamed some as noted).
 """
 from __future__ import annotations
 
+import struct
+from typing import NamedTuple
+
 CTL_MAXNAME = 12
 SYSCTL_NAMELEN = 32
 CREATE_BASE = 1024
@@ -42,6 +45,7 @@ SYSCTL_VERS_1 = 0x01000000
 SYSCTL_VERSION = SYSCTL_VERS_1
 SYSCTL_TYPEMASK = 0x0000000F
 SYSCTL_FLAGMASK = 0x00FFFFF0
+MAXDESCLEN = 1024  # kern_sysctl.c: the longest description sysctl_describe copies
 
 # meta-identifiers (negative MIB components)
 CTL_EOL = -1
@@ -203,3 +207,122 @@ CTL_NAMES: dict[int, str] = {
     CTL_HW: "hw", CTL_MACHDEP: "machdep", CTL_USER: "user", CTL_DDB: "ddb",
     CTL_PROC: "proc", CTL_VENDOR: "vendor", CTL_EMUL: "emul", CTL_SECURITY: "security",
 }
+
+
+def SYSCTL_TYPE(flags: int) -> int:
+    return flags & SYSCTL_TYPEMASK
+
+
+def SYSCTL_FLAGS(flags: int) -> int:
+    return flags & SYSCTL_FLAGMASK
+
+
+def SYSCTL_VERS(flags: int) -> int:
+    return flags & SYSCTL_VERS_MASK
+
+
+# ----- struct sysctlnode (96 bytes on amd64: every pointer and size_t in a u64 slot) ---
+
+# sysctl_flags, sysctl_num, sysctl_name[32], sysctl_ver, __rsvd, the 16-byte union
+# sysctl_un, then _sysctl_size, _sysctl_func, _sysctl_parent, _sysctl_desc.
+SYSCTLNODE = struct.Struct("<Ii32sII16sQQQQ")
+SYSCTLNODE_SIZE = SYSCTLNODE.size
+assert SYSCTLNODE_SIZE == 96
+# sysctl_un as scu_child {suc_csize, suc_clen, suc_child}; scu_idata/scu_alias are its
+# first int32, scu_qdata its first u64, scu_bdata its first byte.
+_UN_CHILD = struct.Struct("<IIQ")
+SYSCTLNODE_UN_OFFSET = 48
+SYSCTLNODE_DESC_OFFSET = 88
+
+
+class SysctlNode(NamedTuple):
+    flags: int
+    num: int
+    name: str
+    ver: int
+    un: bytes       # the raw 16-byte union: read it through the properties
+    size: int
+    func: int
+    parent: int
+    desc: int
+
+    @property
+    def type(self) -> int:
+        return SYSCTL_TYPE(self.flags)
+
+    @property
+    def csize(self) -> int:
+        return _UN_CHILD.unpack(self.un)[0]
+
+    @property
+    def clen(self) -> int:
+        return _UN_CHILD.unpack(self.un)[1]
+
+    @property
+    def idata(self) -> int:
+        return struct.unpack_from("<i", self.un)[0]
+
+    @property
+    def qdata(self) -> int:
+        return struct.unpack_from("<Q", self.un)[0]
+
+
+def pack_sysctlnode(flags: int, num: int, name: str | bytes = b"", ver: int = 0, *,
+                    csize: int = 0, clen: int = 0, child: int = 0,
+                    idata: int | None = None, qdata: int | None = None,
+                    size: int = 0, func: int = 0, parent: int = 0, desc: int = 0) -> bytes:
+    """A struct sysctlnode; the union holds the child counts unless idata/qdata is given."""
+    if isinstance(name, str):
+        name = name.encode()
+    if idata is not None:
+        un = struct.pack("<i12x", idata)
+    elif qdata is not None:
+        un = struct.pack("<Q8x", qdata & 0xFFFFFFFFFFFFFFFF)
+    else:
+        un = _UN_CHILD.pack(csize, clen, child)
+    return SYSCTLNODE.pack(flags, num, name[:SYSCTL_NAMELEN - 1], ver, 0, un,
+                           size, func, parent, desc)
+
+
+def unpack_sysctlnode(raw: bytes, offset: int = 0) -> SysctlNode:
+    flags, num, name, ver, _rsvd, un, size, func, parent, desc = \
+        SYSCTLNODE.unpack_from(raw, offset)
+    return SysctlNode(flags, num, name.split(b"\0", 1)[0].decode("utf-8", "replace"),
+                      ver, un, size, func, parent, desc)
+
+
+def unpack_sysctlnodes(raw: bytes) -> list[SysctlNode]:
+    """The array a CTL_QUERY copies out (a trailing partial record is ignored)."""
+    return [unpack_sysctlnode(raw, i)
+            for i in range(0, len(raw) - SYSCTLNODE_SIZE + 1, SYSCTLNODE_SIZE)]
+
+
+# ----- struct sysctldesc: {int32 descr_num; uint32 descr_ver, descr_len; char descr_str[]} -
+
+SYSCTLDESC_HEAD = struct.Struct("<iII")  # offsetof(struct sysctldesc, descr_str) == 12
+SYSCTLDESC_SIZEOF = 16                   # sizeof(struct sysctldesc), descr_str[1] padded
+
+
+def desc_roundup(n: int) -> int:
+    """__sysc_desc_roundup: descr_len rounded up to a multiple of sizeof(int32_t)."""
+    return (((n - 1) | 3) + 1)
+
+
+def pack_sysctldesc(num: int, ver: int, text: bytes) -> bytes:
+    """One description record: descr_len counts the NUL; the string is zero-padded."""
+    n = len(text) + 1
+    return SYSCTLDESC_HEAD.pack(num, ver, n) + text + bytes(desc_roundup(n) - len(text))
+
+
+def unpack_sysctldescs(raw: bytes) -> list[tuple[int, int, bytes]]:
+    """(num, ver, text) for each record a CTL_DESCRIBE copied out (NEXT_DESCR walk)."""
+    out = []
+    off = 0
+    while off + SYSCTLDESC_HEAD.size <= len(raw):
+        num, ver, n = SYSCTLDESC_HEAD.unpack_from(raw, off)
+        start = off + SYSCTLDESC_HEAD.size
+        if n == 0 or start + n > len(raw):
+            break
+        out.append((num, ver, raw[start:start + n].split(b"\0", 1)[0]))
+        off = start + desc_roundup(n)
+    return out

@@ -2,7 +2,8 @@
 
 Leaves hold a getter returning the value's bytes and, when writable, a
 setter. :func:`lookup` follows a numeric name; the ``__sysctl`` handler in
-syscalls/sysctl.py does the copying around it as sys___sysctl does.
+syscalls/sysctl.py does the copying around it as sys___sysctl does. Names
+ending in CTL_QUERY or CTL_DESCRIBE enumerate the tree: sysctl_query.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Information tools: stat (stat -x style), sysctl (read, write, list), ps (kern.proc2)."""
+"""Information tools: stat (stat -x style), sysctl (read, write, list), ps (kern.proc2).
+
+``sysctl -a`` walks the server's tree with CTL_QUERY (sysctl_tree.py) and prints
+each leaf by its type; a server that does not answer CTL_QUERY gets the kern.*
+and hw.* names the client knows instead.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +15,9 @@ import time
 
 from sysproxy.abi import kinfo as K
 from sysproxy.abi import sysctl as S
+from . import sysctl_tree
 from .common import Ctx, command, group_name, user_name
+from .sysctl_tree import Leaf
 
 # ----- stat ---------------------------------------------------------------------
 
@@ -73,7 +80,8 @@ _SKIP = ("_MAXID", "KERN_PROC_", "KERN_PROC2", "KERN_PROC_ARGS", "KERN_LWP", "KE
 
 
 def known_names() -> list[str]:
-    """Every kern.* and hw.* leaf the client can name, in MIB order (no CTL_QUERY here)."""
+    """Every kern.* and hw.* leaf the client can name, in MIB order: the list for a
+    server that does not answer CTL_QUERY (see :func:`all_leaves`)."""
     from sysproxy.client.os_misc import SYSCTL_NAMES
     names: dict[tuple[int, ...], str] = {}
     for const, value in vars(S).items():
@@ -87,6 +95,15 @@ def known_names() -> list[str]:
     return [names[m] for m in sorted(names)]
 
 
+def all_leaves(ctx: Ctx) -> list[Leaf]:
+    """The server's leaves, learnt with CTL_QUERY; else the names we know (type unknown)."""
+    found = sysctl_tree.leaves(ctx.k)
+    if found is not None:
+        return found
+    from sysproxy.client.os_misc import sysctl_mib
+    return [Leaf(n, tuple(sysctl_mib(n)), 0) for n in known_names()]
+
+
 def is_string(name: str, raw: bytes) -> bool:
     """A known string node, or NUL-terminated printable text with no other NUL."""
     body = raw[:-1]
@@ -94,13 +111,14 @@ def is_string(name: str, raw: bytes) -> bool:
                                 and body.decode("utf-8", "replace").isprintable())
 
 
-def format_value(name: str, raw: bytes) -> str:
-    """The text sysctl(8) shows, inferred from the bytes where no type is known."""
+def format_value(name: str, raw: bytes, ctype: int = 0) -> str:
+    """The text sysctl(8) shows: by the node's CTLTYPE_* when the server told us
+    (CTL_QUERY), else inferred from the bytes."""
     if name in _TIMESPECS and len(raw) >= 8:
         return time.strftime(_TIME_FMT, time.localtime(struct.unpack_from("<q", raw)[0]))
-    if is_string(name, raw):
+    if ctype == S.CTLTYPE_STRING or (not ctype and is_string(name, raw)):
         return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
-    if len(raw) in (4, 8):
+    if len(raw) in (4, 8) and ctype != S.CTLTYPE_STRUCT:
         return str(int.from_bytes(raw, "little", signed=True))
     return raw.hex()
 
@@ -113,27 +131,28 @@ def _sysctl_setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", metavar="NAME[=VALUE]")
 
 
-def _read(ctx: Ctx, name: str) -> bytes:
+def _read(ctx: Ctx, name: str, mib: tuple[int, ...] | None = None) -> bytes:
     from sysproxy.client.os_misc import sysctl_mib
-    return ctx.k.sysctl(sysctl_mib(name), oldlen=4096) or b""
+    return ctx.k.sysctl(list(mib) if mib else sysctl_mib(name), oldlen=4096) or b""
 
 
-def _show(ctx: Ctx, args: argparse.Namespace, name: str, quiet: bool = False) -> None:
+def _show(ctx: Ctx, args: argparse.Namespace, name: str, quiet: bool = False,
+          leaf: Leaf | None = None) -> None:
     try:
-        raw = _read(ctx, name)
+        raw = _read(ctx, name, leaf.mib if leaf else None)
     except (OSError, ValueError) as e:
         if quiet:
             return
         if isinstance(e, IsADirectoryError) or (isinstance(e, OSError) and
                                                  e.errno == errno.EISDIR):
-            kids = [n for n in known_names() if n.startswith(name + ".")]
+            kids = [f for f in all_leaves(ctx) if f.name.startswith(name + ".")]
             if kids:
-                for n in kids:
-                    _show(ctx, args, n, quiet=True)
+                for f in kids:
+                    _show(ctx, args, f.name, quiet=True, leaf=f)
                 return
         ctx.warn(name, e if isinstance(e, OSError) else "No such file or directory")
         return
-    value = format_value(name, raw)
+    value = format_value(name, raw, leaf.type if leaf else 0)
     print(value if args.bare else f"{name} = {value}", file=ctx.out)
 
 
@@ -158,8 +177,8 @@ def _set(ctx: Ctx, args: argparse.Namespace, name: str, text: str) -> None:
 @command("sysctl", "get or set kernel state", _sysctl_setup)
 def cmd_sysctl(ctx: Ctx, args: argparse.Namespace) -> None:
     if args.all or not args.names:
-        for name in known_names():
-            _show(ctx, args, name, quiet=True)
+        for leaf in all_leaves(ctx):
+            _show(ctx, args, leaf.name, quiet=True, leaf=leaf)
     for item in args.names:
         if "=" in item:
             name, _, value = item.partition("=")

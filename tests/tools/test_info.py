@@ -47,6 +47,33 @@ def test_sysctl_all_and_subtree(run: Run) -> None:
     assert sub and all(ln.startswith("hw.") for ln in sub)
 
 
+def test_sysctl_all_walks_the_tree_with_ctl_query(run: Run, kernel: Kernel) -> None:
+    from sysproxy.abi import sysctl as S
+    from sysproxy.tools import sysctl_tree
+    leaves = sysctl_tree.leaves(kernel)
+    assert leaves is not None
+    names = [f.name for f in leaves]
+    assert "kern.hostname" in names and "hw.usermem64" in names
+    assert "kern.proc2" not in names  # a node, not a leaf
+    assert next(f for f in leaves if f.name == "kern.boottime").type == S.CTLTYPE_STRUCT
+    out = run("sysctl", "-a").stdout.splitlines()
+    assert [ln.split(" = ", 1)[0] for ln in out] == names
+    assert "kern.ostype = NetBSD" in out and "hw.byteorder = 1234" in out
+
+
+def test_sysctl_without_ctl_query_falls_back_to_known_names() -> None:
+    import errno
+    import io
+    from sysproxy.tools import info
+    from sysproxy.tools.common import Ctx
+
+    class NoQuery:
+        def sysctl(self, mib, new=None, oldlen=1024):
+            raise OSError(errno.ENOENT, "No such file or directory")
+    ctx = Ctx(NoQuery(), "sysctl", io.StringIO(), io.StringIO())  # type: ignore[arg-type]
+    assert [f.name for f in info.all_leaves(ctx)] == info.known_names()
+
+
 def test_sysctl_write(run: Run, kernel: Kernel) -> None:
     old = kernel.sysctl_str("kern.hostname")
     try:

@@ -1,10 +1,14 @@
-"""__sysctl: the copy dance of NetBSD's sys___sysctl around a tree lookup."""
+"""__sysctl: the copy dance of NetBSD's sys___sysctl around a tree lookup.
+
+Names ending in CTL_QUERY or CTL_DESCRIBE go to sysctl_query.py.
+"""
 from __future__ import annotations
 
 import struct
 from typing import TYPE_CHECKING
 
 from ...abi import errno as E
+from .. import sysctl_query
 from ..errors import KernelError
 from ..sysctl import CTL_MAXNAME, CTLTYPE_NODE, CTLTYPE_STRING, Node, resolve
 from .args import u32
@@ -27,6 +31,16 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
         raise KernelError(E.EINVAL)
     raw = await l.copyin(namep, namelen * 4)
     name = list(struct.unpack(f"<{namelen}i", raw))
+    if name[-1] in sysctl_query.META:
+        oldlen, error = await sysctl_query.serve(l, l.kernel.sysctl_root, name, oldp,
+                                                 oldlen, newp, newlen)
+        if oldlenp:
+            l.copyout(oldlenp, _SIZE.pack(oldlen))
+        if error == 0 and oldp and savelen < oldlen:
+            error = E.ENOMEM
+        if error:
+            raise KernelError(error)
+        return 0
     error = 0
     try:
         node, rest = resolve(l.kernel.sysctl_root, name)
