@@ -482,3 +482,47 @@ def test_spin_off_blocks_at_once(fake, monkeypatch):
     monkeypatch.setattr(k.connection, "_read", None)  # would fail if it were called
     assert k.getpid() == 2
     k.disconnect()
+
+
+@pytest.mark.parametrize("shape", ["one-copyout", "two-copyouts", "readonly-target",
+                                   "outside-target", "short-reply"])
+def test_copyouts_and_reply_in_one_segment(fake, shape):
+    """The reader's fast path for COPYOUT frames arriving together with the reply in
+    one recv (what our server sends for stat): applied only inside writable buffers;
+    anything else is refused as on the general path and the call still completes."""
+    def handler(ctx, n, args):
+        if n == 20:
+            return 0, 2, 1
+        src, dst = args[0], args[1]
+        reply = wire.syscall_response(ctx.reqno, 0, 42, 0)
+        if shape == "one-copyout":
+            frames = wire.copyout_header(90, dst, 8) + b"ABCDEFGH" + reply
+        elif shape == "two-copyouts":
+            frames = (wire.copyout_header(90, dst, 4) + b"ABCD"
+                      + wire.copyout_header(91, dst + 4, 4) + b"EFGH" + reply)
+        elif shape == "readonly-target":
+            frames = wire.copyout_header(90, src, 8) + b"ABCDEFGH" + reply
+        elif shape == "outside-target":
+            frames = wire.copyout_header(90, dst + 4, 8) + b"ABCDEFGH" + reply
+        else:  # the reply frame cut short: not a reply the fast path may take
+            frames = wire.copyout_header(90, dst, 8) + b"ABCDEFGH" + reply[:-4]
+            ctx.send(frames)
+            time.sleep(0.05)
+            ctx.send(reply[-4:])
+            return None, 0, 0
+        ctx.send(frames)  # one send: one segment on a unix socket
+        return None, 0, 0
+    fake.handler = handler
+    k = connect(fake.url)
+    from sysproxy.client import Out
+    src = b"readonly"
+    out = Out(8)
+    assert k.syscall(5, src, out)[0] == 42
+    if shape in ("readonly-target", "outside-target"):
+        assert out.buf == bytearray(8) and src == b"readonly"
+        assert k.connection.ignored_requests == 1
+    else:
+        assert out.buf == bytearray(b"ABCDEFGH")
+        assert k.connection.ignored_requests == 0
+    assert k.getpid() == 2
+    k.disconnect()
