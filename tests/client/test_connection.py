@@ -465,8 +465,8 @@ def test_spin_then_block_backs_off_and_recovers(fake):
 
 def test_spin_budget_from_environment():
     """SYSPROXY_SPIN_US sets the budget; 0 turns spinning off."""
-    code = ("from sysproxy.client import connection as c; "
-            "print(c.SPIN_US, c._CPUS > 1)")
+    code = ("from sysproxy.client import transport as t; "
+            "print(t.SPIN_US, t._CPUS > 1)")
     for value, expect in (("0", "0.0"), ("250", "250.0")):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env={**os.environ, "SYSPROXY_SPIN_US": value}, check=True)
@@ -475,8 +475,8 @@ def test_spin_budget_from_environment():
 
 def test_spin_off_blocks_at_once(fake, monkeypatch):
     """With the budget 0 a connection never spins (the plain blocking recv)."""
-    from sysproxy.client import connection as clientconn
-    monkeypatch.setattr(clientconn, "SPIN_US", 0.0)
+    from sysproxy.client import transport
+    monkeypatch.setattr(transport, "SPIN_US", 0.0)
     k = connect(fake.url)
     assert k.connection.spin == 0.0
     monkeypatch.setattr(k.connection, "_read", None)  # would fail if it were called
