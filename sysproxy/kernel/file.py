@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from .sleepq import WaitQueue
 
 from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_NONBLOCK  # noqa: F401  (re-exported)
-
-# f_type values, as fstat and kevent see them.
-DTYPE_VNODE, DTYPE_SOCKET, DTYPE_PIPE, DTYPE_KQUEUE, DTYPE_MISC = 1, 2, 3, 5, 6
+# f_type values, as kern.file2 (fstat, sockstat) reports them: NetBSD's sys/file.h.
+from ..abi.kinfo_file import (DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET,  # noqa: F401
+                              DTYPE_VNODE)
 
 
 class File:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..abi import errno as E
+from ..abi import kinfo_file as K
 from ..abi import stat as S
 from ..abi.fcntl import FREAD, FWRITE
 from .clock import NS, now_ns
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 SEM_MAX_NAMELEN = 14
 SEM_VALUE_MAX = 0xFFFFFFFF  # ~0U
 KSEM_MAX = 128              # ksem_max: named semaphores at once
-DTYPE_SEM = 7
+DTYPE_SEM = K.DTYPE_SEM     # f_type (sys/file.h)
 
 
 class Ksem:

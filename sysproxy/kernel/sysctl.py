@@ -118,8 +118,9 @@ def attach(kernel: "Kernel") -> None:
     kern.add(21, Node("boottime", CTLTYPE_STRUCT,
                       lambda: struct.pack("<qq", *divmod(k.boottime_ns, 10**9)), None, 16))
     kern.add(22, string_leaf("domainname", lambda: k.domainname, set_domainname))
-    from . import sysctl_proc
+    from . import sysctl_file, sysctl_proc
     sysctl_proc.attach(kern, k)
+    sysctl_file.attach(kern, k)
     hw = root.add(CTL_HW, Node("hw", CTLTYPE_NODE))
     hw.add(1, string_leaf("machine", lambda: k.machine))
     hw.add(2, string_leaf("model", lambda: "sysproxy virtual machine"))
@@ -134,6 +135,8 @@ def attach(kernel: "Kernel") -> None:
     hw.add(14, quad_leaf("usermem64", lambda: _physmem(k)))
     for num, name in ((CTL_VM, "vm"), (CTL_VFS, "vfs"), (CTL_NET, "net"), (CTL_DEBUG, "debug")):
         root.add(num, Node(name, CTLTYPE_NODE))
+    from . import sysctl_pcb
+    sysctl_pcb.attach(root.children[CTL_NET], k)
     k.sysctl_root = root  # type: ignore[attr-defined]
 
 

@@ -3,7 +3,8 @@
 The texts are the SYSCTL_DESCR strings of NetBSD's sys/kern/init_sysctl_base.c
 (base nodes, kern.ostype..domainname, hw.*), sys/kern/init_sysctl.c (kern.maxproc,
 maxfiles, argmax, posix1version, ngroups, job_control, saved_ids, boottime,
-proc2, hw.usermem*) and the securelevel secmodel (kern.securelevel). The extra
+proc2, hw.usermem*), the securelevel secmodel (kern.securelevel) and
+sys/kern/kern_descrip.c (kern.file2) and sys/kern/uipc_domain.c (net.local.*). The extra
 flag is CTLFLAG_IMMEDIATE where NetBSD keeps the value in the node itself; every
 boot-time node is CTLFLAG_PERMANENT, and CTLFLAG_READWRITE follows what our
 kernel accepts, so neither is listed here. A node missing from the table has no
@@ -38,6 +39,15 @@ NODES: dict[tuple[str, ...], tuple[int, str]] = {
     ("kern", "boottime"): (0, "System boot time"),
     ("kern", "domainname"): (0, "YP domain name"),
     ("kern", "proc2"): (0, "Machine-independent process information"),
+    ("kern", "file2"): (0, "System open file table"),
+    ("net", "local"): (0, "PF_LOCAL related settings"),
+    ("net", "local", "stream"): (0, "SOCK_STREAM settings"),
+    ("net", "local", "seqpacket"): (0, "SOCK_SEQPACKET settings"),
+    ("net", "local", "dgram"): (0, "SOCK_DGRAM settings"),
+    ("net", "local", "stream", "pcblist"): (0, "SOCK_STREAM protocol control block list"),
+    ("net", "local", "seqpacket", "pcblist"): (0, "SOCK_SEQPACKET protocol control "
+                                                  "block list"),
+    ("net", "local", "dgram", "pcblist"): (0, "SOCK_DGRAM protocol control block list"),
     ("hw", "machine"): (0, "Machine class"),
     ("hw", "model"): (0, "Machine model"),
     ("hw", "ncpu"): (0, "Number of CPUs configured"),

@@ -15,7 +15,7 @@ from ...abi import errno as E
 from ...abi import ioctl as IO
 from ...abi import poll as P
 from ...abi import socket as S
-from ...abi.fcntl import FNOSIGPIPE, FREAD, FWRITE
+from ...abi.fcntl import FNOSIGPIPE, FREAD, FWRITE, O_ASYNC, O_NONBLOCK
 from ...abi.signal import SIGPIPE
 from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
 from ..errors import KernelError
@@ -29,11 +29,14 @@ if TYPE_CHECKING:
     from ..lwp import Lwp
 
 # so_state bits (sys/socketvar.h)
-SS_ISCONNECTED = 0x001
-SS_ISCONNECTING = 0x002
-SS_ISDISCONNECTING = 0x004
+SS_NOFDREF = 0x001
+SS_ISCONNECTED = 0x002
+SS_ISCONNECTING = 0x004
+SS_ISDISCONNECTING = 0x008
 SS_CANTSENDMORE = 0x010
 SS_CANTRCVMORE = 0x020
+SS_NBIO = 0x080
+SS_ASYNC = 0x100
 SS_ISDISCONNECTED = 0x800
 
 SO_RERROR = 0x4000  # NetBSD 9's "report receive buffer overflows"; a flag only here
@@ -131,6 +134,18 @@ class Socket(ReceiveMixin, File):
         return peer.rcv.space()
 
     # -- connection state ----------------------------------------------------
+    def so_state(self) -> int:
+        """so_state as NetBSD keeps it: SS_NBIO/SS_ASYNC follow the file's O_NONBLOCK/O_ASYNC
+        (soo_ioctl FIONBIO/FIOASYNC), SS_NOFDREF marks a connection nobody accepted yet."""
+        st = self.state
+        if self.flag & O_NONBLOCK:
+            st |= SS_NBIO
+        if self.flag & O_ASYNC:
+            st |= SS_ASYNC
+        if self.head is not None and self in self.head.acceptq:
+            st |= SS_NOFDREF
+        return st
+
     @property
     def connected(self) -> bool:
         return bool(self.state & SS_ISCONNECTED)

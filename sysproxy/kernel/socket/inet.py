@@ -106,6 +106,7 @@ class InetSocket(Socket):
         self.family = family
         self.laddr: Addr | None = None
         self.faddr: Addr | None = None
+        self.anonport = False
         self.table: PortTable = kernel.inet_tables[S.SOCK_DGRAM if type == S.SOCK_DGRAM else S.SOCK_STREAM]
 
     # -- addresses -----------------------------------------------------------
@@ -155,6 +156,7 @@ class InetSocket(Socket):
             if low and not lwp.proc.cred.is_root:
                 raise KernelError(E.EACCES)
             port = t.anonport(self.family, host, low)
+            self.anonport = True  # INP_ANONPORT: the kernel chose the port
         else:
             if port < IPPORT_RESERVED and not lwp.proc.cred.is_root:
                 raise KernelError(E.EACCES)

@@ -14,8 +14,8 @@ from ..errors import KernelError
 if TYPE_CHECKING:
     from ..lwp import Lwp
 
-SS_ISCONNECTED = 0x001
-SS_ISCONNECTING = 0x002
+SS_ISCONNECTED = 0x002  # sys/socketvar.h, as base.py
+SS_ISCONNECTING = 0x004
 SS_CANTRCVMORE = 0x020
 
 

@@ -42,10 +42,14 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
             raise KernelError(error)
         return 0
     error = 0
+    node: Node | None = None
     try:
         node, rest = resolve(l.kernel.sysctl_root, name)
         if node.func is not None:  # a helper node (kern.proc2) serves the rest itself
-            return await _helper(l, node, rest, oldp, oldlenp, oldlen, newp, newlen)
+            error = await _helper(l, node, rest, oldp, oldlenp, oldlen, newp, newlen)
+            if error:  # *oldlenp is the helper's already: not rewritten below
+                raise KernelError(error)
+            return 0
         if node.type == CTLTYPE_NODE or node.get is None:
             raise KernelError(E.EISDIR if node.type == CTLTYPE_NODE else E.EOPNOTSUPP)
         value = node.get()
@@ -70,6 +74,8 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
                 new = await l.copyin(newp, newlen)
             node.set(new)
     except KernelError as e:
+        if node is not None and node.func is not None:
+            raise
         error = e.errno
     if oldlenp:
         l.copyout(oldlenp, _SIZE.pack(oldlen))
@@ -88,6 +94,4 @@ async def _helper(l: "Lwp", node: Node, rest: list[int], oldp: int, oldlenp: int
     oldlen, error = await node.func(l, rest, oldp, oldlen, newp, newlen)
     if oldlenp:
         l.copyout(oldlenp, _SIZE.pack(oldlen))
-    if error:
-        raise KernelError(error)
-    return 0
+    return error
