@@ -54,8 +54,12 @@ SUN_PATH_OFF = 2  # offsetof(struct sockaddr_un, sun_path)
 
 LOCAL_TYPES = ((SO.SOCK_STREAM, "stream"), (SO.SOCK_SEQPACKET, "seqpacket"),
                (SO.SOCK_DGRAM, "dgram"))
-INET_PROTOS = ((SO.AF_INET, "inet", ((SO.IPPROTO_TCP, "tcp"), (SO.IPPROTO_UDP, "udp"))),
-               (SO.AF_INET6, "inet6", ((SO.IPPROTO_TCP, "tcp6"), (SO.IPPROTO_UDP, "udp6"))))
+# raw and raw6 (IPPROTO_RAW, raw_ip.c and raw_ip6.c) are always empty here (the kernel
+# has no raw sockets), but sockstat(1) asks for them and exits if they are missing.
+INET_PROTOS = ((SO.AF_INET, "inet", ((SO.IPPROTO_TCP, "tcp"), (SO.IPPROTO_UDP, "udp"),
+                                     (SO.IPPROTO_RAW, "raw"))),
+               (SO.AF_INET6, "inet6", ((SO.IPPROTO_TCP, "tcp6"), (SO.IPPROTO_UDP, "udp6"),
+                                       (SO.IPPROTO_RAW, "raw6"))))
 
 
 def attach(net: Node, kernel: "Kernel") -> None:
@@ -99,7 +103,7 @@ def _socket_files(kernel: "Kernel") -> Iterator["Socket"]:
 def _inet_pcbs(kernel: "Kernel", family: int, proto: int) -> list["InetSocket"]:
     """The protocol's pcb table in one family: bound pcbs, then unbound ones with a file."""
     from .socket.inet import InetSocket
-    stype = SO.SOCK_STREAM if proto == SO.IPPROTO_TCP else SO.SOCK_DGRAM
+    stype = {SO.IPPROTO_TCP: SO.SOCK_STREAM, SO.IPPROTO_UDP: SO.SOCK_DGRAM}.get(proto)
     tables = getattr(kernel, "inet_tables", None) or {}
     out = [s for s in tables.get(stype, _Empty).socks if s.family == family and not s.closed]
     have = {id(s) for s in out}
