@@ -26,6 +26,14 @@ def server(unix_url: str) -> Iterator[ServerProcess]:
     s.stop()
 
 
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[ServerProcess]:
+    """One server for a whole test module (each test still gets its own process in it)."""
+    s = ServerProcess(f"unix:///tmp/sm-{uuid.uuid4().hex[:12]}.sock")
+    yield s
+    s.stop()
+
+
 @pytest.fixture
 def tcp_server() -> Iterator[ServerProcess]:
     s = ServerProcess(f"tcp://127.0.0.1:{free_tcp_port()}")

@@ -3,7 +3,7 @@
 Facts from NetBSD's sys/sys/sysctl.h (struct kinfo_file, KERN_FILE_BYFILE,
 KERN_FILE_BYPID, KERN_FILESLOP), sys/sys/socket.h (struct kinfo_pcb, PCB_SLOP,
 PCB_ALL), sys/sys/file.h (DTYPE_*), sys/sys/vnode.h (enum vtype, enum
-vtagtype), sys/sys/socketvar.h (SS_*), sys/sys/unpcb.h (UNP_*),
+vtagtype), sys/sys/unpcb.h (UNP_*),
 sys/netinet/in_pcb.h and in6_pcb.h (INP_*/IN6P_* flags and states) and
 sys/netinet/tcp_fsm.h (TCPS_*). Every field of both records is fixed-width and
 naturally aligned, so the little-endian struct formats below are the C layouts:
@@ -29,18 +29,6 @@ DTYPE_MISC, DTYPE_CRYPTO, DTYPE_MQUEUE, DTYPE_SEM = 5, 6, 7, 8
 # enum vtype and the vtagtype of the file systems we have (sys/vnode.h)
 VNON, VREG, VDIR, VBLK, VCHR, VLNK, VSOCK, VFIFO, VBAD = range(9)
 VT_NON, VT_TMPFS = 0, 25
-
-# so_state (sys/socketvar.h)
-SS_NOFDREF = 0x001
-SS_ISCONNECTED = 0x002
-SS_ISCONNECTING = 0x004
-SS_ISDISCONNECTING = 0x008
-SS_CANTSENDMORE = 0x010
-SS_CANTRCVMORE = 0x020
-SS_RCVATMARK = 0x040
-SS_NBIO = 0x080
-SS_ASYNC = 0x100
-SS_ISDISCONNECTED = 0x800
 
 # unp_flags (sys/unpcb.h)
 UNP_OWANTCRED, UNP_CONNWAIT, UNP_EIDSVALID, UNP_EIDSBIND, UNP_BUSY, UNP_WANTCRED = \

@@ -330,3 +330,15 @@ def pack_unpcbid(pid: int, euid: int, egid: int) -> bytes:
 
 def unpack_unpcbid(b: bytes) -> tuple[int, int, int]:
     return UNPCBID.unpack_from(b)
+
+# so_state (sys/socketvar.h)
+SS_NOFDREF = 0x001
+SS_ISCONNECTED = 0x002
+SS_ISCONNECTING = 0x004
+SS_ISDISCONNECTING = 0x008
+SS_CANTSENDMORE = 0x010
+SS_CANTRCVMORE = 0x020
+SS_RCVATMARK = 0x040
+SS_NBIO = 0x080
+SS_ASYNC = 0x100
+SS_ISDISCONNECTED = 0x800

@@ -2,7 +2,6 @@
 a fresh working directory per case, and pass counts in the terminal summary."""
 from __future__ import annotations
 
-import uuid
 from typing import Iterator
 
 import pytest
@@ -16,10 +15,8 @@ TOTALS = {"passed": 0, "failed": 0}
 
 
 @pytest.fixture(scope="module")
-def pjd_server() -> Iterator[ServerProcess]:
-    s = ServerProcess(f"unix:///tmp/pjd-{uuid.uuid4().hex[:12]}.sock")
-    yield s
-    s.stop()
+def pjd_server(module_server: ServerProcess) -> ServerProcess:
+    return module_server
 
 
 @pytest.fixture

@@ -68,10 +68,8 @@ def sin_port(sa: bytes) -> int:
 
 
 @pytest.fixture(scope="module")
-def srv() -> Iterator[ServerProcess]:
-    s = ServerProcess(f"unix:///tmp/sf-{uuid.uuid4().hex[:12]}.sock")
-    yield s
-    s.stop()
+def srv(module_server: ServerProcess) -> ServerProcess:
+    return module_server
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ values the kernel serves when the same nodes are read by number.
 from __future__ import annotations
 
 import struct
-import uuid
 from typing import Iterator
 
 import pytest
@@ -67,10 +66,8 @@ IMMEDIATE = {"kern.osrevision", "kern.argmax", "kern.posix1version", "kern.ngrou
 
 
 @pytest.fixture(scope="module")
-def srv() -> Iterator[ServerProcess]:
-    s = ServerProcess(f"unix:///tmp/sq-{uuid.uuid4().hex[:12]}.sock")
-    yield s
-    s.stop()
+def srv(module_server: ServerProcess) -> ServerProcess:
+    return module_server
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from ...abi import errno as E
 from ...abi import ioctl as IO
 from ...abi import poll as P
 from ...abi import socket as S
+# so_state bits (sys/socketvar.h), imported from here by the other socket modules
+from ...abi.socket import (SS_ASYNC, SS_CANTRCVMORE, SS_CANTSENDMORE,  # noqa: F401
+                           SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTED,
+                           SS_ISDISCONNECTING, SS_NBIO, SS_NOFDREF)
 from ...abi.fcntl import FNOSIGPIPE, FREAD, FWRITE, O_ASYNC, O_NONBLOCK
 from ...abi.signal import SIGPIPE
 from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
@@ -27,17 +31,6 @@ from .sockbuf import Record, SockBuf
 if TYPE_CHECKING:
     from ..kernel import Kernel
     from ..lwp import Lwp
-
-# so_state bits (sys/socketvar.h)
-SS_NOFDREF = 0x001
-SS_ISCONNECTED = 0x002
-SS_ISCONNECTING = 0x004
-SS_ISDISCONNECTING = 0x008
-SS_CANTSENDMORE = 0x010
-SS_CANTRCVMORE = 0x020
-SS_NBIO = 0x080
-SS_ASYNC = 0x100
-SS_ISDISCONNECTED = 0x800
 
 SO_RERROR = 0x4000  # NetBSD 9's "report receive buffer overflows"; a flag only here
 

@@ -34,13 +34,7 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
     if name[-1] in sysctl_query.META:
         oldlen, error = await sysctl_query.serve(l, l.kernel.sysctl_root, name, oldp,
                                                  oldlen, newp, newlen)
-        if oldlenp:
-            l.copyout(oldlenp, _SIZE.pack(oldlen))
-        if error == 0 and oldp and savelen < oldlen:
-            error = E.ENOMEM
-        if error:
-            raise KernelError(error)
-        return 0
+        return _finish(l, oldp, oldlenp, savelen, oldlen, error)
     error = 0
     node: Node | None = None
     try:
@@ -77,6 +71,11 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
         if node is not None and node.func is not None:
             raise
         error = e.errno
+    return _finish(l, oldp, oldlenp, savelen, oldlen, error)
+
+
+def _finish(l: "Lwp", oldp: int, oldlenp: int, savelen: int, oldlen: int, error: int) -> int:
+    """sys___sysctl's end: *oldlenp gets the size, a buffer shorter than it is ENOMEM."""
     if oldlenp:
         l.copyout(oldlenp, _SIZE.pack(oldlen))
     if error == 0 and oldp and savelen < oldlen:
