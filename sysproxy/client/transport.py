@@ -54,7 +54,16 @@ _get_ident = threading.get_ident
 # without sleeping before it blocks for a reply (SYSPROXY_SPIN_US; 0: always
 # block). Never on a single CPU: there the spinning would only delay the server
 # it waits for.
-SPIN_US = float(os.environ.get("SYSPROXY_SPIN_US", "100"))
+def _spin_us(text: str | None, default: float = 100.0) -> float:
+    """SYSPROXY_SPIN_US as microseconds; the default if unset or not a number >= 0."""
+    try:
+        value = float(text) if text is not None else default
+    except ValueError:
+        return default
+    return value if value >= 0 and value == value else default  # (NaN: default)
+
+
+SPIN_US = _spin_us(os.environ.get("SYSPROXY_SPIN_US"))
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 _SPIN_BACKOFF_MAX = 64  # reads that block at once at most, after spins that ran out
 _DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)

@@ -467,7 +467,8 @@ def test_spin_budget_from_environment():
     """SYSPROXY_SPIN_US sets the budget; 0 turns spinning off."""
     code = ("from sysproxy.client import transport as t; "
             "print(t.SPIN_US, t._CPUS > 1)")
-    for value, expect in (("0", "0.0"), ("250", "250.0")):
+    for value, expect in (("0", "0.0"), ("250", "250.0"), ("lots", "100.0"), ("-5", "100.0"),
+                          ("nan", "100.0")):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env={**os.environ, "SYSPROXY_SPIN_US": value}, check=True)
         assert out.stdout.split()[0] == expect
