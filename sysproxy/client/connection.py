@@ -216,7 +216,7 @@ class Connection(Transport):
             else:
                 frame = _PATHOUT_PLAIN.pack(_HDRSZ + 16, reqno, _REQ, _SYSCALL, sysnum,
                                             paddr, oaddr)
-            return self._exchange(reqno, frame)[0]
+            return self._exchange(reqno, frame, sysnum)[0]
         finally:
             mem.unregister(pslot)
             mem.unregister(oslot)
@@ -233,9 +233,9 @@ class Connection(Transport):
             frame = _HEADER.pack(_HDRSZ + len(body), reqno, _REQ, _SYSCALL, sysnum) + body
         else:
             frame = _HEADER.pack(_HDRSZ, reqno, _REQ, _SYSCALL, sysnum)
-        return self._exchange(reqno, frame)
+        return self._exchange(reqno, frame, sysnum)
 
-    def _exchange(self, reqno: int, frame: bytes) -> tuple[int, int]:
+    def _exchange(self, reqno: int, frame: bytes, sysnum: int) -> tuple[int, int]:
         """Send a SYSCALL (or SYSCALL_INLINE) frame, serve the server's copy requests
         until its reply comes, and decode the reply: (retval0, retval1) or KernelError."""
         w = Waiter()
@@ -269,7 +269,7 @@ class Connection(Transport):
                     if w.frame is None and not self._backlog and not self._decoder._buf:
                         # Most often exactly our reply arrives, alone (_pump's fast path).
                         try:
-                            data = self._read(_RECVSIZE) if self.spin else \
+                            data = self._read(_RECVSIZE, sysnum) if self.spin else \
                                 self.sock.recv(_RECVSIZE)
                         except OSError as e:
                             self._kill(e)
@@ -283,7 +283,7 @@ class Connection(Transport):
                                 or not self._copyouts_then_reply(data, reqno, w):
                             self._dispatch(data, w)
                     while w.frame is None:
-                        self._pump(w)
+                        self._pump(w, sysnum)
                 finally:
                     if not nested:
                         self._reader = None

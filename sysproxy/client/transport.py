@@ -95,11 +95,11 @@ class Transport:
         self._decoder = wire.Decoder()
         self._backlog: deque[wire.Frame] = deque()
         self._dead: BaseException | None = None
-        # Spin-then-block (_read): the budget in seconds (0: off), and after a spin
-        # that ran out, how many reads block at once before the next spin.
+        # Spin-then-block (_read): the budget in seconds (0: off), and per system
+        # call number (-1: reads outside a call's first one) whose spins ran out:
+        # [reads left to block at once, current backoff].
         self.spin = SPIN_US / 1e6 if _CPUS > 1 and _DONTWAIT and SPIN_US > 0 else 0.0
-        self._spin_skip = 0
-        self._spin_backoff = 0
+        self._spin_slow: dict[int, list[int]] = {}
 
     def _send(self, data: bytes) -> None:
         if self._dead is not None:
@@ -125,24 +125,29 @@ class Transport:
         except OSError:
             pass
 
-    def _read(self, size: int) -> bytes:
+    def _read(self, size: int, key: int = -1) -> bytes:
         """The reading thread's recv, spinning for up to ``self.spin`` seconds first.
 
         A thread blocked in recv costs more than the recv: the server's send must
         wake it (on these VMs a wakeup of an idle CPU costs about as much as the
         server's work for a stat), and its caches have gone cold by then. Most
         replies come within tens of microseconds, so polling for them first halves
-        a call's time (benchmarks/README.md). It is adaptive, like a spinning mutex:
-        a spin that runs out makes the next reads block at once (1, 2, 4... up to 64
-        of them), so calls that wait long (a read of an empty pipe, a distant
-        server) cost almost no spinning; the first spin that succeeds resets that.
-        Each turn of the spin yields the CPU: with more runnable processes than CPUs
-        (many clients, or the server itself) the spinning takes nothing from them,
-        and otherwise the yield returns at once and the CPU stays awake.
+        a call's time (benchmarks/README.md).
+
+        It is adaptive, like a spinning mutex, and per system call (``key``, the
+        call's number): a spin that runs out makes the next reads for that call
+        block at once (1, 2, 4... up to 64 of them), and each spin that gets its
+        reply halves that again. So a call that waits long (poll, a read of an
+        empty pipe, anything to a distant server) soon costs almost no spinning
+        while the quick ones around it keep theirs. Each turn of the spin yields
+        the CPU: with more runnable processes than CPUs (many clients, or the
+        server itself) the spinning takes nothing from them, and otherwise the
+        yield returns at once and the CPU stays awake.
         """
         recv = self.sock.recv
-        if self._spin_skip:
-            self._spin_skip -= 1
+        slow = self._spin_slow.get(key)
+        if slow is not None and slow[0]:
+            slow[0] -= 1
             return recv(size)
         end = _perf() + self.spin
         while True:
@@ -152,11 +157,14 @@ class Transport:
                 if _perf() < end:
                     _yield()  # let whatever else is runnable here go first
                     continue
-                backoff = self._spin_backoff = min(self._spin_backoff * 2 or 1,
-                                                   _SPIN_BACKOFF_MAX)
-                self._spin_skip = backoff
+                if slow is None:
+                    slow = self._spin_slow[key] = [0, 0]
+                slow[0] = slow[1] = min(slow[1] * 2 or 1, _SPIN_BACKOFF_MAX)
                 return recv(size)
-            self._spin_backoff = 0
+            if slow is not None:
+                slow[1] //= 2
+                if not slow[1]:
+                    del self._spin_slow[key]
             return data
 
     def _copyouts_then_reply(self, data: bytes, reqno: int, w: Waiter) -> bool:
@@ -235,8 +243,9 @@ class Transport:
             if w.frame is not None:
                 return w.frame
 
-    def _pump(self, me: Waiter) -> None:
-        """Read once from the socket and dispatch what arrived (the reader's job)."""
+    def _pump(self, me: Waiter, key: int = -1) -> None:
+        """Read once from the socket and dispatch what arrived (the reader's job);
+        ``key`` is the call the reader waits for (its spin state, see _read)."""
         if self._backlog:
             self._dispatch(None, me)
             return
@@ -244,7 +253,7 @@ class Transport:
         want = dec.wanted if dec._buf else 0  # (wire.Decoder is ours: peek at its buffer)
         try:
             size = _RECVSIZE if want <= _RECVSIZE else min(want, _RECVMAX)
-            data = self._read(size) if self.spin else self.sock.recv(size)
+            data = self._read(size, key) if self.spin else self.sock.recv(size)
         except OSError as e:
             self._kill(e)
             raise connection_lost(f"connection lost: {e}") from None

@@ -428,38 +428,44 @@ def test_exec_environment(fake, monkeypatch):
 
 
 def test_spin_then_block_backs_off_and_recovers(fake):
-    """A reply slower than the spin budget makes the next reads block at once
-    (1, then 2... of them); the first spin that gets its reply in time resets that.
-    Every answer is right either way."""
+    """A reply slower than the spin budget makes the next reads *for that system call*
+    block at once (1, then 2... of them; 64 at most); each spin that gets its reply in
+    time halves that again. Other calls keep spinning. Every answer is right either way."""
     delay = [0.0]
 
     def handler(ctx, n, args):
+        if n == 20:
+            return 0, 2, 1
         time.sleep(delay[0])
         return 0, args[0], 0
     fake.handler = handler
     k = connect(fake.url)
     conn = k.connection
     conn.spin = 0.05          # set here, whatever this machine's default (one CPU: off)
-    conn._spin_skip = conn._spin_backoff = 0
+    slow = conn._spin_slow
 
-    def call(v: int, slow: bool) -> None:
-        delay[0] = 0.2 if slow else 0.0
+    def call(v: int, is_slow: bool) -> None:
+        delay[0] = 0.2 if is_slow else 0.0
         assert k.syscall(4, v)[0] == v
 
-    call(1, slow=True)        # the spin ran out: block once without spinning
-    assert (conn._spin_backoff, conn._spin_skip) == (1, 1)
-    call(2, slow=False)       # that read blocked at once
-    assert (conn._spin_backoff, conn._spin_skip) == (1, 0)
-    call(3, slow=True)        # ran out again: twice as many
-    assert (conn._spin_backoff, conn._spin_skip) == (2, 2)
-    call(4, slow=False)
-    call(5, slow=False)
-    assert conn._spin_skip == 0
-    call(6, slow=False)       # this spin got its reply: back to spinning every time
-    assert (conn._spin_backoff, conn._spin_skip) == (0, 0)
-    conn._spin_backoff = 64   # the backoff stops at 64 blocked reads
-    call(7, slow=True)
-    assert (conn._spin_backoff, conn._spin_skip) == (64, 64)
+    call(1, is_slow=True)     # the spin ran out: the next read for call 4 blocks at once
+    assert slow == {4: [1, 1]}
+    call(2, is_slow=False)    # that read blocked at once
+    assert slow == {4: [0, 1]}
+    call(3, is_slow=True)     # ran out again: twice as many
+    assert slow == {4: [2, 2]}
+    assert k.getpid() == 2    # another call spins as before and leaves no state
+    assert slow == {4: [2, 2]}
+    call(4, is_slow=False)
+    call(5, is_slow=False)
+    assert slow == {4: [0, 2]}
+    call(6, is_slow=False)    # this spin got its reply: half the backoff
+    assert slow == {4: [0, 1]}
+    call(7, is_slow=False)    # and again: call 4 is quick again
+    assert slow == {}
+    slow[4] = [0, 64]         # the backoff stops at 64 blocked reads
+    call(8, is_slow=True)
+    assert slow == {4: [64, 64]}
     k.disconnect()
 
 
