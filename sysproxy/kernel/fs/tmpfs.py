@@ -10,10 +10,12 @@ kernel-wide memlimit before anything changes.
 from __future__ import annotations
 
 import os
+import random
 from typing import TYPE_CHECKING, Iterator
 
 from ...abi import errno as E
 from ...abi import event as EV
+from ...abi import fhandle as FH
 from ...abi import stat as S
 from ..errors import KernelError
 from ..vfs.mount import Mount
@@ -29,8 +31,11 @@ COOKIE_DOT, COOKIE_DOTDOT, COOKIE_FIRST = 0, 1, 2
 LINK_MAX = 32767
 
 
+TMPFS_NODE_GEN_MASK = 0x7FFFFFFF  # tn_gen's low 31 bits; 0 marks a dead node
+
+
 class TmpfsNode(Vnode):
-    __slots__ = ()
+    __slots__ = ("gen",)  # tn_gen: with the inode number, what a file handle names
 
     def inactive(self) -> None:
         if self.nlink <= 0 and self.opencount <= 0:
@@ -152,6 +157,7 @@ class TmpfsDir(TmpfsNode):
         else:
             vp = TmpfsSpecial(m, vtype, mode, uid, gid, ino,
                               rdev if vtype in (VCHR, VBLK) else VNOVAL_DEV)
+        m.node_allocated(vp)  # type: ignore[arg-type]
         self._attach(name, vp)
         self.mtime = self.ctime = vp.ctime
         if self.knotes:
@@ -246,8 +252,15 @@ class TmpfsMount(Mount):
         self.nodes = 0
         self.nodes_max = nodes_max if nodes_max > 0 else 0
         self.nextino = 2
+        # Live nodes by inode number (tm_nodes, searched by tmpfs_fhtovp), freed
+        # numbers to reuse (last freed first, as a node's pool slot and so its
+        # tn_id come back) and the generation each freed number last had.
+        self.inodes: dict[int, TmpfsNode] = {}
+        self.freeinos: list[int] = []
+        self.deadgen: dict[int, int] = {}
         self.root = TmpfsDir(self, root_mode & S.ALLPERMS, root_uid, root_gid,
                              self.alloc_ino(0), None, b"")
+        self.node_allocated(self.root)
 
     # -- memory ---------------------------------------------------------------
     def charge(self, nbytes: int) -> None:
@@ -269,11 +282,28 @@ class TmpfsMount(Mount):
         if self.nodes_max and self.nodes >= self.nodes_max:
             raise KernelError(E.ENOSPC)
         self.nodes += 1
+        if self.freeinos:
+            return self.freeinos.pop()
         ino = self.nextino
         self.nextino += 1
         return ino
 
+    def node_allocated(self, vp: TmpfsNode) -> None:
+        """tmpfs_init_vnode's tn_gen: random, nonzero, 31 bits (never the old one of a
+        reused inode number, so a stale handle can never come back to life)."""
+        old = self.deadgen.pop(vp.ino, 0)
+        gen = 0
+        while gen == 0 or gen == old:
+            gen = random.getrandbits(31) & TMPFS_NODE_GEN_MASK
+        vp.gen = gen
+        self.inodes[vp.ino] = vp
+
     def node_freed(self, vp: Vnode) -> None:
+        if self.inodes.get(vp.ino) is vp:  # tmpfs_inactive: generation 0 marks it dead
+            del self.inodes[vp.ino]
+            self.deadgen[vp.ino] = vp.gen  # type: ignore[attr-defined]
+            vp.gen = 0  # type: ignore[attr-defined]
+            self.freeinos.append(vp.ino)
         self.nodes -= 1
         if isinstance(vp, TmpfsReg):
             vp.data.free()
@@ -284,8 +314,22 @@ class TmpfsMount(Mount):
         files = self.nodes_max or max(self.nodes + total, self.nodes)
         return total, max(0, total - used), files, max(0, files - self.nodes)
 
+    # -- file handles (tmpfs_vptofh, tmpfs_fhtovp) --------------------------------
+    def vptofh(self, vp: Vnode) -> bytes:
+        return FH.pack_tmpfs_fid(vp.gen, vp.ino)  # type: ignore[attr-defined]
+
+    def fhtovp(self, fid: bytes) -> Vnode:
+        tf = FH.unpack_tmpfs_fid(fid)
+        if tf.len != FH.TMPFS_FID_SIZE:
+            raise KernelError(E.EINVAL)
+        vp = self.inodes.get(tf.id)
+        if vp is None or vp.gen != tf.gen or (vp.nlink <= 0 and vp.opencount <= 0):
+            raise KernelError(E.ESTALE)
+        return vp
+
     def unmount(self) -> None:
         self._free_tree(self.root)  # type: ignore[arg-type]
+        self.inodes.clear()
 
     def _free_tree(self, d: TmpfsDir) -> None:
         for vp in d.entries.values():

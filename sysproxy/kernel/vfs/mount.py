@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...abi import errno as E
 from ...abi import statvfs as SV
 from ..dev import makedev
+from ..errors import KernelError
 
 if TYPE_CHECKING:
     from .vnode import Vnode
@@ -56,3 +58,12 @@ class Mount:
 
     def unmount(self) -> None:
         """Free the file system's contents."""
+
+    # -- file handles (VFS_VPTOFH / VFS_FHTOVP; vfs/fh.py wraps them) ----------
+    def vptofh(self, vp: "Vnode") -> bytes:
+        """The file identifier (a struct fid, fid_len first) of ``vp``."""
+        raise KernelError(E.EOPNOTSUPP)
+
+    def fhtovp(self, fid: bytes) -> "Vnode":
+        """The file a fid names: EINVAL if malformed, ESTALE if the file is gone."""
+        raise KernelError(E.EOPNOTSUPP)
