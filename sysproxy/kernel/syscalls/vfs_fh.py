@@ -27,17 +27,15 @@ from ...abi import fcntl as F
 from ..errors import KernelError
 from ..file import FREAD, FWRITE
 from ..vfs import fh as FH
-from ..vfs import locks
 from ..vfs.access import VREAD, VWRITE, vaccess
 from ..vfs.setattr import truncate as vtruncate
-from ..vfs.vnfile import DeviceFile, VnodeFile
-from ..vfs.vnode import APPEND, VBLK, VCHR, VDIR, VFIFO, VLNK, VREG, VSOCK
+from ..vfs.vnode import APPEND, VDIR, VLNK, VREG, VSOCK
 from .args import i32
 from .table import Args, syscall
+from .vfs_open import install_vnode_file
 from .vfs_util import lookup_vp, path_in
 
 if TYPE_CHECKING:
-    from ..file import File
     from ..lwp import Lwp
     from ..vfs.vnode import Vnode
 
@@ -108,37 +106,7 @@ async def sys_fhopen(l: "Lwp", a: Args) -> int:
     # VOP_OPEN: tmpfs_open refuses writes that are not appends to append-only files
     if vp.flags & APPEND and fmode & (FWRITE | F.O_APPEND) == FWRITE:
         raise KernelError(E.EPERM)
-    flag = fmode & F.FMASK
-    f: File
-    if vt == VCHR:
-        f = DeviceFile(flag, vp)
-    elif vt == VBLK:
-        raise KernelError(E.ENXIO)
-    elif vt == VFIFO:
-        fifo_open = getattr(l.kernel, "fifo_open", None)
-        if fifo_open is None:
-            raise KernelError(E.EOPNOTSUPP)
-        res = fifo_open(l, vp, flag)
-        f = await res if hasattr(res, "__await__") else res
-    else:
-        f = VnodeFile(flag, vp)
-    # open_setfp: install, then O_EXLOCK/O_SHLOCK
-    fdt = l.proc.fd
-    try:
-        fd = fdt.alloc(f, bool(oflags & F.O_CLOEXEC))
-    except KernelError:
-        f.hold()
-        f.release()
-        raise
-    if oflags & (F.O_EXLOCK | F.O_SHLOCK) and isinstance(f, VnodeFile):
-        ltype = F.F_WRLCK if oflags & F.O_EXLOCK else F.F_RDLCK
-        try:
-            await locks.setlock(l, vp, f, ltype, 0, locks.INF, not oflags & F.O_NONBLOCK, True)
-        except KernelError:
-            fdt.close(fd)
-            raise
-        f.flocked = True
-    return fd
+    return await install_vnode_file(l, vp, fmode, oflags)  # open_setfp
 
 
 @syscall("__fhstat50")

@@ -28,6 +28,7 @@ from .vfs_util import lookup, path_in, vnode_file
 if TYPE_CHECKING:
     from ..file import File
     from ..lwp import Lwp
+    from ..vfs.vnode import Vnode
 
 FDATASYNC, FFILESYNC, FDISKSYNC = 0x0010, 0x0020, 0x0040
 
@@ -79,6 +80,14 @@ async def do_open(l: "Lwp", dirfd: int, path: bytes, oflags: int, mode: int) -> 
         raise KernelError(E.EPERM)
     if vp.flags & IMMUTABLE and fmode & FWRITE:
         raise KernelError(E.EPERM)
+    return await install_vnode_file(l, vp, fmode, oflags)
+
+
+async def install_vnode_file(l: "Lwp", vp: "Vnode", fmode: int, oflags: int) -> int:
+    """The end of an open that found and checked its vnode (open(2), fhopen(2)): the
+    file for its type (device, FIFO, vnode), a descriptor (O_CLOEXEC), then
+    O_EXLOCK/O_SHLOCK, as vn_open's callers and open_setfp do. Returns the fd."""
+    vt = vp.vtype
     flag = fmode & F.FMASK
     f: File
     if vt == VCHR:
@@ -93,7 +102,7 @@ async def do_open(l: "Lwp", dirfd: int, path: bytes, oflags: int, mode: int) -> 
         f = await res if hasattr(res, "__await__") else res
     else:
         f = VnodeFile(flag, vp)
-    fdt = p.fd
+    fdt = l.proc.fd
     try:
         fd = fdt.alloc(f, bool(oflags & F.O_CLOEXEC))
     except KernelError:
