@@ -87,3 +87,38 @@ def test_random_frames_never_take_the_server_down(server: ServerProcess) -> None
         assert probe.call("getpid")[0] == 0
     log = _stop_and_log(server)
     assert "internal error" not in log and "Traceback" not in log, log[-3000:]
+
+
+def test_sysctl_tree_survives_garbage(server: ServerProcess) -> None:
+    """__sysctl with names that reach every handler of the tree (CTL_QUERY, CTL_DESCRIBE,
+    kern.proc2, kern.file2, the pcblists) and hostile buffers, lengths and new values."""
+    import struct
+    rng = random.Random(4321)
+    seen: dict[int, int] = {}
+    prefixes = [[], [1], [4], [6], [1, 47], [1, 77], [4, 1], [4, 1, 1], [4, 1, 2], [4, 2],
+                [4, 2, 6], [4, 2, 17], [4, 2, 255], [4, 24, 6], [4, 24, 255]]
+    tails = [[-2], [-7], [], [1024], [1025], [1027], [1031], [0, 0, 640, 10],
+             [1, 0, 120, 2147483647], [2, -1, 1, 1], [0, 0, -5, -1], [1, 2, 3]]
+    with RawClient(server.url, "sysctl-fuzz") as c:
+        for _ in range(600):
+            name = rng.choice(prefixes) + rng.choice(tails)
+            if rng.random() < 0.3:
+                name = name + [rng.randrange(-8, 2000) for _ in range(rng.randrange(1, 4))]
+            name = (name or [1])[:12]
+            namep = c.mem.buf(struct.pack(f"<{len(name)}i", *name))
+            oldlen = rng.choice([0, 1, 12, 96, 120, 640, 4096, 1 << 40])
+            oldp = 0 if rng.random() < 0.3 else c.mem.buf(bytes(min(oldlen, 8192) or 1))
+            oldlenp = 0 if rng.random() < 0.1 else c.mem.buf(struct.pack("<Q", oldlen))
+            if rng.random() < 0.5:
+                newp, newlen = 0, 0
+            else:
+                newlen = rng.choice([1, 12, 96, 100, 1024])
+                newp = c.mem.buf(bytes(rng.randrange(256) for _ in range(newlen)))
+                newlen = rng.choice([newlen, 96, 0, 1 << 33])
+            err, _, _ = c.call("__sysctl", namep, len(name), oldp, oldlenp, newp, newlen)
+            assert 0 <= err <= 96, (name, err)
+            seen[err] = seen.get(err, 0) + 1
+        assert c.call("getpid")[0] == 0
+    assert seen.get(0, 0) >= 10 and len(seen) >= 4, seen  # the tree was reached, not refused
+    log = _stop_and_log(server)
+    assert "failed" not in log and "Traceback" not in log, log[-3000:]
