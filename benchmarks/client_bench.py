@@ -275,7 +275,7 @@ def report(res: dict, out=sys.stdout) -> bool:
     print(f"stat figures: {res['stat_what']}; extension negotiated: {res['negotiated']}",
           file=out)
     cr = res["copy_requests"]
-    print(f"server copy requests per call: getpid {cr['getpid']}, stat plain "
+    print(f"copy requests served one by one per call: getpid {cr['getpid']}, stat plain "
           f"{cr['stat_plain']}, stat extended {cr['stat_extended']}", file=out)
     spin = res.get("spin_us", 0)
     print(f"client waits for replies spinning up to {spin:.0f} us, then blocking "
