@@ -25,6 +25,7 @@ from ..abi.kinfo_file import (DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET
 
 class File:
     dtype = DTYPE_MISC
+    revoked = False  # vfs/revoke.py's DeadFile: revoke(2) or a forced unmount killed it
 
     def __init__(self, flag: int) -> None:
         self.flag = flag

@@ -112,6 +112,8 @@ class PipeFile(File):
             if self.nonblocking:
                 raise KernelError(E.EAGAIN)
             await Sleep(lwp.kernel.sched, (ch.rq,))
+            if self.revoked:  # the FIFO was revoked while we slept: deadfs answers
+                return await self.read(lwp, n, offset)
 
     async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
         ch = self.chan
@@ -143,6 +145,8 @@ class PipeFile(File):
                 if done and e.errno == E.EINTR:
                     return done
                 raise
+            if self.revoked:  # the FIFO was revoked while we slept: deadfs answers
+                return await self.write(lwp, data[done:], offset)
             if ch.readers == 0:
                 self._sigpipe(lwp)
                 raise KernelError(E.EPIPE)

@@ -12,7 +12,7 @@ FAMILIES = [
     "descriptor",
     "rw",
     "vfs_open", "vfs_path", "vfs_rename", "vfs_stat", "vfs_attr", "vfs_dir",
-    "vfs_mount", "vfs_lock", "vfs_xattr", "vfs_fh", "cred",
+    "vfs_mount", "vfs_lock", "vfs_xattr", "vfs_fh", "vfs_revoke", "cred",
     "pipe",
     "socket",
     "sockopt",

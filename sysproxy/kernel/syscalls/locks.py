@@ -45,7 +45,7 @@ def lock_range(f: VnodeFile, fl: F.Flock) -> tuple[int, int]:
 
 async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
     if not isinstance(f, VnodeFile):
-        raise KernelError(E.EINVAL)
+        raise KernelError(E.EBADF if f.revoked else E.EINVAL)  # dead_advlock: EBADF
     fl = F.unpack_flock(await l.copyin(arg, F.FLOCK_SIZE))
     start, end = lock_range(f, fl)
     owner = l.proc.fd

@@ -20,7 +20,7 @@ async def sys_flock(l: "Lwp", a: Args) -> int:
     f = l.proc.fd.get(i32(a[0]))
     how = i32(a[1])
     if not isinstance(f, VnodeFile):
-        raise KernelError(E.EOPNOTSUPP)
+        raise KernelError(E.EBADF if f.revoked else E.EOPNOTSUPP)  # dead_advlock: EBADF
     if how & F.LOCK_UN:
         await locks.setlock(l, f.vp, f, F.F_UNLCK, 0, locks.INF, False, True)
         return 0

@@ -14,6 +14,7 @@ from ...abi import statvfs as SV
 from ...abi.limits import PATH_MAX
 from ..errors import KernelError
 from ..fs.tmpfs import TmpfsMount
+from ..vfs.revoke import revoke_mount
 from ..vfs.vnode import VDIR
 from .args import i32
 from .table import Args, syscall
@@ -78,8 +79,13 @@ async def sys_unmount(l: "Lwp", a: Args) -> int:
     vfs = l.kernel.vfs
     if mp.covered is None:
         raise KernelError(E.EBUSY)
-    if vfs.busy(mp) and not (flags & SV.MNT_FORCE and mp.opencount == 0):
-        raise KernelError(E.EBUSY)
+    if vfs.busy(mp):
+        # tmpfs_unmount's vflush: EBUSY while in use, unless MNT_FORCE (FORCECLOSE):
+        # then every open file and cwd/root on the file system is revoked first.
+        # A file system mounted below stays EBUSY even when forced.
+        if not flags & SV.MNT_FORCE or vfs.has_submounts(mp):
+            raise KernelError(E.EBUSY)
+        revoke_mount(l.kernel, mp)
     vfs.unmount(mp)
     return 0
 

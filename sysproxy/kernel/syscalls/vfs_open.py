@@ -16,7 +16,7 @@ from ...abi import fcntl as F
 from ...abi import stat as S
 from ..errors import KernelError
 from ..file import FREAD, FWRITE
-from ..vfs import locks
+from ..vfs import locks, revoke
 from ..vfs.access import VREAD, VWRITE, vaccess
 from ..vfs.setattr import truncate as vtruncate
 from ..vfs.vnfile import DeviceFile, VnodeFile
@@ -102,6 +102,7 @@ async def install_vnode_file(l: "Lwp", vp: "Vnode", fmode: int, oflags: int) -> 
         f = await res if hasattr(res, "__await__") else res
     else:
         f = VnodeFile(flag, vp)
+    revoke.register(vp, f)
     fdt = l.proc.fd
     try:
         fd = fdt.alloc(f, bool(oflags & F.O_CLOEXEC))
@@ -160,37 +161,48 @@ async def sys_ftruncate(l: "Lwp", a: Args) -> int:
     if length < 0:
         raise KernelError(E.EINVAL)
     if not isinstance(f, VnodeFile) or not f.flag & FWRITE:
-        raise KernelError(E.EINVAL)
+        raise KernelError(E.EBADF if f.revoked and f.flag & FWRITE else E.EINVAL)
     vtruncate(f.vp, length)
     return 0
 
 
+def _sync_file(l: "Lwp", fd: int) -> "File":
+    """The file of an fsync call: fd_getvnode's checks; a revoked vnode passes
+    (its VOP_FSYNC, dead_fsync, is a no-op that succeeds)."""
+    f = l.proc.fd.get(fd)
+    return f if f.revoked else vnode_file(l, fd)
+
+
 @syscall("fsync")
 async def sys_fsync(l: "Lwp", a: Args) -> int:
-    vnode_file(l, i32(a[0])).vp.fsync()
+    f = _sync_file(l, i32(a[0]))
+    if not f.revoked:
+        f.vp.fsync()  # type: ignore[attr-defined]
     return 0
 
 
 @syscall("fdatasync")
 async def sys_fdatasync(l: "Lwp", a: Args) -> int:
-    f = vnode_file(l, i32(a[0]))
+    f = _sync_file(l, i32(a[0]))
     if not f.flag & FWRITE:
         raise KernelError(E.EBADF)
-    f.vp.fsync()
+    if not f.revoked:  # dead_fsync is genfs_nullop
+        f.vp.fsync()
     return 0
 
 
 @syscall("fsync_range")
 async def sys_fsync_range(l: "Lwp", a: Args) -> int:
     flags, start, length = i32(a[1]), i64(a[2]), i64(a[3])
-    f = vnode_file(l, i32(a[0]))
+    f = _sync_file(l, i32(a[0]))
     if not flags & (FDATASYNC | FFILESYNC) or flags & ~(FDATASYNC | FFILESYNC | FDISKSYNC):
         raise KernelError(E.EINVAL)
     if start < 0 or length < 0:
         raise KernelError(E.EINVAL)
     if not f.flag & FWRITE:
         raise KernelError(E.EBADF)
-    f.vp.fsync()
+    if not f.revoked:
+        f.vp.fsync()
     return 0
 
 

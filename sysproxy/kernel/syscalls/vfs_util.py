@@ -37,7 +37,10 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, parent: bool = False,
     root = p.root or l.kernel.vfs.root
     start = p.cwd or root
     if dirfd != AT_FDCWD:
-        atvp = vnode_file(l, dirfd).vp
+        f = l.proc.fd.get(dirfd)
+        if f.revoked and path[:1] != b"/":
+            raise KernelError(E.ENOENT)  # namei from a dead vnode: dead_lookup
+        atvp = f.vp if f.revoked else vnode_file(l, dirfd).vp  # type: ignore[attr-defined]
         if path[:1] != b"/":
             if atvp.vtype != VDIR:
                 raise KernelError(E.ENOTDIR)
@@ -61,10 +64,11 @@ def dir_vnode(l: "Lwp", fd: int) -> "Vnode":
 
 
 def vnode_file(l: "Lwp", fd: int) -> VnodeFile:
-    """An open vnode (EBADF if closed; EINVAL for sockets, pipes... as fd_getvnode)."""
+    """An open vnode (EBADF if closed; EINVAL for sockets, pipes... as fd_getvnode).
+    A revoked one is EBADF: what deadfs answers getattr, setattr, access, readdir."""
     f = l.proc.fd.get(fd)
     if not isinstance(f, VnodeFile):
-        raise KernelError(E.EINVAL)
+        raise KernelError(E.EBADF if f.revoked else E.EINVAL)
     return f
 
 

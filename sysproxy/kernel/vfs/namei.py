@@ -72,7 +72,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
             if not root_cred:
                 search(cur, cred)
             last = i == n - 1
-            if c == b".":
+            if c == b"." and not cur.dead:  # a dead directory's lookup of "." is ENOENT
                 nxt = cur
             elif c == b"..":
                 nxt = dotdot(cur, root)

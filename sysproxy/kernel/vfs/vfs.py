@@ -63,16 +63,18 @@ class VFS:
 
     def busy(self, mp: Mount) -> bool:
         """Whether something still uses ``mp`` (open files, a cwd/root, a mount below)."""
-        if mp.opencount > 0:
+        if mp.opencount > 0 or self.has_submounts(mp):
             return True
-        for other in self.mounts:
-            if other is not mp and other.covered is not None and other.covered.mount is mp:
-                return True
         for p in self.kernel.procs.values():
             for vp in (p.cwd, p.root):
                 if vp is not None and vp.mount is mp and p.pid != 1:
                     return True
         return False
+
+    def has_submounts(self, mp: Mount) -> bool:
+        """Whether another file system is mounted on a directory of ``mp``."""
+        return any(other is not mp and other.covered is not None and other.covered.mount is mp
+                   for other in self.mounts)
 
     # -- helpers for other subsystems ------------------------------------------
     def _start(self, proc: "Proc") -> tuple[Vnode, Vnode]:

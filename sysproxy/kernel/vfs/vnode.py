@@ -40,6 +40,7 @@ class Vnode:
     __slots__ = ("vtype", "mode", "uid", "gid", "nlink", "ino", "flags", "rdev",
                  "atime", "mtime", "ctime", "btime", "mount", "mountedhere",
                  "knotes", "socket", "fifo", "xattrs", "locks", "opencount", "__weakref__")
+    dead = False  # vfs/revoke.py's DeadVnode: a revoked cwd or root
 
     def __init__(self, mount: "Mount", vtype: int, mode: int, uid: int, gid: int,
                  ino: int, rdev: int = VNOVAL_DEV) -> None:
