@@ -34,7 +34,7 @@ from ...abi.fcntl import SEEK_CUR, SEEK_END, SEEK_SET
 from ..errors import KernelError
 from ..file import DTYPE_VNODE, File
 from . import locks
-from .vnode import VCHR, VDIR, VFIFO, VREG, Vnode
+from .vnode import VDIR, VFIFO, VREG, Vnode
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -241,5 +241,5 @@ def dorevoke(kernel: "Kernel", vp: Vnode, cred: Any) -> None:
         revoke_vnode(kernel, vp)
 
 
-__all__ = ["DeadFile", "DeadVnode", "VCHR", "dorevoke", "in_use", "open_files", "register",
+__all__ = ["DeadFile", "DeadVnode", "dorevoke", "in_use", "open_files", "register",
            "revoke_mount", "revoke_vnode"]

@@ -20,7 +20,6 @@ from sysproxy.abi import poll as P
 from sysproxy.abi import statvfs as SV
 
 MNT_FORCE = SV.MNT_FORCE
-U64 = (1 << 64) - 1
 
 
 @pytest.fixture
