@@ -46,7 +46,7 @@ FILTER_NAMES = {
 
 class Knote:
     __slots__ = ("kq", "ident", "filter", "flags", "sfflags", "sdata", "udata", "file",
-                 "fired", "fflags", "last", "timer", "unhook")
+                 "fired", "fflags", "last", "timer", "unhook", "eof")
 
     def __init__(self, kq: "KqueueFile", ev: Kevent, file: File | None) -> None:
         self.kq = kq
@@ -59,6 +59,7 @@ class Knote:
         self.last: int | None = None  # data at the last EV_CLEAR report
         self.timer: Any = None
         self.unhook: Callable[[], None] | None = None
+        self.eof = False        # EVFILT_VNODE: the vnode was revoked (EV_EOF from then on)
 
     def activate(self, hint: int = 0) -> None:
         self.fflags |= hint
@@ -150,13 +151,15 @@ class KqueueFile(File):
             watchers.append(kn)
             kn.unhook = lambda: watchers.remove(kn) if kn in watchers else None
         elif kn.filter == EV.EVFILT_VNODE:
-            vn = getattr(kn.file, "vnode", None)
+            vn = getattr(kn.file, "vp", None)  # an open vnode (VnodeFile, DeviceFile)
             if vn is None or not hasattr(vn, "knotes"):
                 raise KernelError(E.EINVAL)
 
             def hint(h: int, kn: Knote = kn) -> None:
-                if h & kn.sfflags:
-                    kn.fired += 1
+                """filt_genfsvnode: record the hints asked for; NOTE_REVOKE is EOF too."""
+                if h == EV.NOTE_REVOKE:
+                    kn.eof = True
+                if h & kn.sfflags or kn.eof:
                     kn.activate(h & kn.sfflags)
             vn.knotes.append(hint)
             kn.unhook = lambda: vn.knotes.remove(hint) if hint in vn.knotes else None
@@ -223,8 +226,8 @@ class KqueueFile(File):
             return kn.fired > 0, kn.fired, 0
         if kn.filter == EV.EVFILT_PROC:
             return kn.fired > 0, 0, EV.EV_EOF if kn.fired else 0
-        if kn.filter == EV.EVFILT_VNODE:
-            return kn.fired > 0, 0, 0
+        if kn.filter == EV.EVFILT_VNODE:  # active while hints are recorded (EV_CLEAR clears)
+            return bool(kn.fflags) or kn.eof, 0, EV.EV_EOF if kn.eof else 0
         return False, 0, 0
 
     def collect(self, limit: int) -> list[Kevent]:
@@ -248,7 +251,7 @@ class KqueueFile(File):
             if kn.flags & EV.EV_ONESHOT:
                 self._drop(kn)
             elif kn.flags & (EV.EV_CLEAR | EV.EV_DISPATCH) or kn.filter in (
-                    EV.EVFILT_TIMER, EV.EVFILT_SIGNAL, EV.EVFILT_VNODE):
+                    EV.EVFILT_TIMER, EV.EVFILT_SIGNAL):
                 kn.fired = 0
                 if kn.filter != EV.EVFILT_USER:
                     kn.fflags = 0

@@ -75,3 +75,51 @@ def test_kevent_woken_by_other_client_and_proc_exit(server: ServerProcess) -> No
     b.close()
     err, evs = _kevent(a, kq, [], 2, 5)
     assert evs and evs[0][:2] == (bpid, EV.EVFILT_PROC) and evs[0][3] & EV.NOTE_EXIT
+
+
+def test_evfilt_vnode_on_files_and_directories(client: RawClient) -> None:
+    """EVFILT_VNODE on open files and directories (filt_genfsvnode): only the hints asked
+    for are reported, they accumulate until read, EV_CLEAR clears them on reading and
+    without it the event stays active; NOTE_REVOKE ends in EV_EOF."""
+    from sysproxy.abi import fcntl as F
+    from support.nb import open_
+    c = client
+    assert c.ok("mkdir", c.mem.str("/kqv"), 0o755) == 0
+    err, fd = open_(c, "/kqv/f", F.O_RDWR | F.O_CREAT, 0o644)
+    assert err == 0
+    err, dfd = open_(c, "/kqv", F.O_RDONLY)
+    assert err == 0
+    kq = c.ok("kqueue")
+    clear = EV.EV_ADD | EV.EV_CLEAR
+    fnotes = EV.NOTE_WRITE | EV.NOTE_EXTEND | EV.NOTE_ATTRIB | EV.NOTE_LINK \
+        | EV.NOTE_RENAME | EV.NOTE_DELETE | EV.NOTE_REVOKE
+    err, evs = _kevent(c, kq, [(fd, EV.EVFILT_VNODE, clear, fnotes, 0, 1),
+                               (dfd, EV.EVFILT_VNODE, EV.EV_ADD, EV.NOTE_WRITE, 0, 2)], 4, 0)
+    assert (err, evs) == (0, [])
+    c.ok("write", fd, c.mem.buf(b"abc"), 3)
+    c.ok("fchmod", fd, 0o600)
+    err, evs = _kevent(c, kq, [], 4, 0)
+    assert evs == [(fd, EV.EVFILT_VNODE, clear, EV.NOTE_WRITE | EV.NOTE_EXTEND | EV.NOTE_ATTRIB,
+                    0, 1)]
+    assert _kevent(c, kq, [], 4, 0)[1] == []            # EV_CLEAR: reported once
+    c.ok("link", c.mem.str("/kqv/f"), c.mem.str("/kqv/g"))
+    c.ok("rename", c.mem.str("/kqv/f"), c.mem.str("/kqv/h"))
+    c.ok("unlink", c.mem.str("/kqv/g"))
+    c.ok("unlink", c.mem.str("/kqv/h"))
+    err, evs = _kevent(c, kq, [], 4, 0)
+    by_ident = {e[0]: e for e in evs}
+    assert by_ident[fd][3] == EV.NOTE_LINK | EV.NOTE_RENAME | EV.NOTE_DELETE
+    # the directory asked for NOTE_WRITE only, without EV_CLEAR: it stays active
+    assert by_ident[dfd] == (dfd, EV.EVFILT_VNODE, EV.EV_ADD, EV.NOTE_WRITE, 0, 2)
+    assert _kevent(c, kq, [], 4, 0)[1] == [by_ident[dfd]]
+    # a revoked file ends its watch with EV_EOF
+    err, fd2 = open_(c, "/kqv/r", F.O_RDWR | F.O_CREAT, 0o644)
+    _kevent(c, kq, [(dfd, EV.EVFILT_VNODE, EV.EV_DELETE, 0, 0, 0),
+                    (fd2, EV.EVFILT_VNODE, clear, EV.NOTE_REVOKE, 0, 3)], 0)
+    assert c.ok("revoke", c.mem.str("/kqv/r")) == 0
+    err, evs = _kevent(c, kq, [], 4, 0)
+    assert [(e[0], e[2] & EV.EV_EOF, e[3]) for e in evs] == [(fd2, EV.EV_EOF, EV.NOTE_REVOKE)]
+    # a pipe is no vnode
+    r, _w = struct.unpack("<ii", (c.ok("pipe2", out := c.mem.out(8), 0), c.mem.get(out, 8))[1])
+    assert _kevent(c, kq, [(r, EV.EVFILT_VNODE, EV.EV_ADD, EV.NOTE_WRITE, 0, 0)], 0)[0] \
+        == E.EINVAL
