@@ -44,6 +44,12 @@ FILTER_NAMES = {
 }
 
 
+def _is_vnode_file(f: File | None) -> bool:
+    """An open regular vnode file (not a device, FIFO or socket: those have filters of their own)."""
+    from .vfs.vnfile import VnodeFile
+    return type(f) is VnodeFile
+
+
 class Knote:
     __slots__ = ("kq", "ident", "filter", "flags", "sfflags", "sdata", "udata", "file",
                  "fired", "fflags", "last", "timer", "unhook", "eof")
@@ -163,6 +169,16 @@ class KqueueFile(File):
                     kn.activate(h & kn.sfflags)
             vn.knotes.append(hint)
             kn.unhook = lambda: vn.knotes.remove(hint) if hint in vn.knotes else None
+        elif kn.filter == EV.EVFILT_READ and _is_vnode_file(kn.file):
+            # an open vnode: its writes (NOTE_WRITE...) re-activate the knote even when
+            # size - offset comes out as before (EV_CLEAR reports it again, as NetBSD)
+            vp = kn.file.vp
+
+            def touched(h: int, kn: Knote = kn) -> None:
+                kn.fired += 1
+                self.changed()
+            vp.knotes.append(touched)
+            kn.unhook = lambda: vp.knotes.remove(touched) if touched in vp.knotes else None
         else:
             obj = getattr(kn.file, "chan", None) or kn.file
             lst = getattr(obj, "knotes", None)
@@ -220,6 +236,9 @@ class KqueueFile(File):
                     return f.readable(), data, EV.EV_EOF if eof else 0
                 eof = bool(f.state & SS_CANTSENDMORE)
                 return f.writable(), max(0, f.writable_room()), EV.EV_EOF if eof else 0
+            if read and _is_vnode_file(f):  # filt_genfsread: what is left to read
+                data = f.vp.size - f.offset
+                return data != 0, data, 0
             ev = P.POLLIN if read else P.POLLOUT
             return bool(f.poll(ev)), 0, 0
         if kn.filter in (EV.EVFILT_TIMER, EV.EVFILT_SIGNAL, EV.EVFILT_USER):
@@ -241,7 +260,7 @@ class KqueueFile(File):
             if not active:
                 continue
             if kn.flags & EV.EV_CLEAR and kn.filter in (EV.EVFILT_READ, EV.EVFILT_WRITE):
-                if kn.last == data and not extra:
+                if kn.last == data and not extra and not kn.fired:
                     continue
                 kn.last = data
             fflags = kn.fflags if kn.filter != EV.EVFILT_USER else kn.fflags & EV.NOTE_FFLAGSMASK

@@ -123,3 +123,49 @@ def test_evfilt_vnode_on_files_and_directories(client: RawClient) -> None:
     r, _w = struct.unpack("<ii", (c.ok("pipe2", out := c.mem.out(8), 0), c.mem.get(out, 8))[1])
     assert _kevent(c, kq, [(r, EV.EVFILT_VNODE, EV.EV_ADD, EV.NOTE_WRITE, 0, 0)], 0)[0] \
         == E.EINVAL
+
+
+def test_evfilt_read_on_a_file_is_what_is_left_to_read(client: RawClient) -> None:
+    """filt_genfsread: data = size - offset and active only when that is not 0, so an
+    EV_CLEAR watch (tail -f) fires again each time the file grows."""
+    from sysproxy.abi import fcntl as F
+    from support.nb import open_
+    c = client
+    err, w = open_(c, "/kqr", F.O_WRONLY | F.O_CREAT, 0o644)
+    err, r = open_(c, "/kqr", F.O_RDONLY)
+    kq = c.ok("kqueue")
+    flags = EV.EV_ADD | EV.EV_CLEAR
+    assert _kevent(c, kq, [(r, EV.EVFILT_READ, flags, 0, 0, 5)], 4, 0) == (0, [])  # empty
+    c.ok("write", w, c.mem.buf(b"hello"), 5)
+    assert _kevent(c, kq, [], 4, 0)[1] == [(r, EV.EVFILT_READ, flags, 0, 5, 5)]
+    assert _kevent(c, kq, [], 4, 0)[1] == []          # EV_CLEAR: nothing new
+    c.ok("read", r, c.mem.out(2), 2)
+    c.ok("write", w, c.mem.buf(b"!!"), 2)             # grew: fires again with what is left
+    assert _kevent(c, kq, [], 4, 0)[1] == [(r, EV.EVFILT_READ, flags, 0, 5, 5)]
+    c.ok("read", r, c.mem.out(5), 5)                  # all read: not active
+    assert _kevent(c, kq, [(r, EV.EVFILT_READ, EV.EV_ADD, 0, 0, 5)], 4, 0) == (0, [])
+
+
+def test_kevent_on_a_file_is_woken_by_another_process_writing(server: ServerProcess) -> None:
+    """tail -f: a kevent blocked on EVFILT_READ of a file returns when another process
+    appends to it (the vnode's write wakes the kqueue)."""
+    from sysproxy.abi import fcntl as F
+    from support.bg import bg
+    from support.nb import open_
+    a, b = RawClient(server.url, "tail"), RawClient(server.url, "writer")
+    try:
+        err, r = open_(a, "/grow", F.O_RDONLY | F.O_CREAT, 0o644)
+        kq = a.ok("kqueue")
+        flags = EV.EV_ADD | EV.EV_CLEAR
+        assert _kevent(a, kq, [(r, EV.EVFILT_READ, flags, 0, 0, 0)], 1, 0) == (0, [])
+        t0 = time.monotonic()
+        waiting = bg(_kevent, a, kq, [], 1, 10.0)
+        time.sleep(0.2)
+        assert not waiting.done()
+        err, w = open_(b, "/grow", F.O_WRONLY | F.O_APPEND)
+        b.ok("write", w, b.mem.buf(b"line\n"), 5)
+        err, evs = waiting.result(5)
+        assert evs == [(r, EV.EVFILT_READ, flags, 0, 5, 0)] and time.monotonic() - t0 < 5
+    finally:
+        a.close()
+        b.close()
