@@ -229,6 +229,13 @@ class InetSocket(Socket):
         self._autobind(lwp, host)
         target = self._find_listener(host, port)
         if target is None or len(target.acceptq) >= target.backlog * 3 // 2 + 1:
+            if self.nonblocking:
+                # The SYN is only sent now; the RST comes back through the loopback
+                # input later (tcp_usrreq PRU_CONNECT, do_sys_connect): EINPROGRESS,
+                # and so_error ECONNREFUSED once it is refused.
+                self.state |= SS_ISCONNECTING
+                self.kernel.sched.call_soon(self._refused)
+                raise KernelError(E.EINPROGRESS)
             self.faddr = None
             self.error = 0
             raise KernelError(E.ECONNREFUSED)
@@ -245,6 +252,13 @@ class InetSocket(Socket):
             self.kernel.sched.call_soon(self._establish, server, target)
             raise KernelError(E.EINPROGRESS)
         self._establish(server, target)
+
+    def _refused(self) -> None:
+        self.faddr = None
+        if not self.closed:
+            self.error = E.ECONNREFUSED
+            self.state &= ~SS_ISCONNECTING
+            self.changed()
 
     def _establish(self, server: "InetSocket", target: "InetSocket") -> None:
         if self.closed or target.closed:

@@ -120,3 +120,17 @@ def test_udp_sendto_recvfrom(client: RawClient) -> None:
     assert client.mem.get(buf, 2) == b"dg"
     assert S.unpack_sockaddr(client.mem.get(frm, 16))[1] == ("127.0.0.1", 65534)
     assert recv(client, a, 10, S.MSG_DONTWAIT)[0] == E.EAGAIN
+
+
+def test_nonblocking_connect_refused_later(client: RawClient) -> None:
+    """A non-blocking connect to a port nobody listens on is EINPROGRESS (the SYN is only
+    sent); the refusal arrives as SO_ERROR ECONNREFUSED (do_sys_connect, tcp_input's RST)."""
+    from sysproxy.abi import fcntl as F
+    from support.nb import pollfds, wait_until
+    from sysproxy.abi import poll as P
+    cs = socket(client, S.AF_INET, S.SOCK_STREAM)
+    client.ok("fcntl", cs, F.F_SETFL, F.O_NONBLOCK)
+    assert connect_in(client, cs, "127.0.0.1", 42) == E.EINPROGRESS
+    assert wait_until(lambda: pollfds(client, [(cs, P.POLLOUT)], 0)[1] == 1)
+    assert getopt(client, cs, S.SOL_SOCKET, S.SO_ERROR) == (0, struct.pack("<i", E.ECONNREFUSED))
+    assert getopt(client, cs, S.SOL_SOCKET, S.SO_ERROR) == (0, struct.pack("<i", 0))
