@@ -14,12 +14,15 @@ DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE
 
 
 class FileTable:
-    __slots__ = ("_files", "_cloexec", "maxfiles")
+    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist")
 
     def __init__(self, maxfiles: int = DEFAULT_MAXFILES) -> None:
         self._files: list[File | None] = []
         self._cloexec: list[bool] = []
         self.maxfiles = maxfiles
+        # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
+        # descriptor drops its knotes from them (knote_fdclose)
+        self.knlist: list = []
 
     def __len__(self) -> int:
         return sum(1 for f in self._files if f is not None)
@@ -64,8 +67,14 @@ class FileTable:
         self._files[fd] = f.hold()
         self._cloexec[fd] = cloexec
         if old is not None:
+            if self.knlist:
+                self._knote_fdclose(fd)
             old.fd_closed(self)
             old.release()
+
+    def _knote_fdclose(self, fd: int) -> None:
+        for kq in list(self.knlist):
+            kq.drop_fd(fd)
 
     def _grow(self, fd: int) -> None:
         n = fd + 1 - len(self._files)
@@ -77,6 +86,8 @@ class FileTable:
         f = self.get(fd)
         self._files[fd] = None
         self._cloexec[fd] = False
+        if self.knlist:
+            self._knote_fdclose(fd)
         f.fd_closed(self)
         f.release()
 

@@ -44,6 +44,10 @@ FILTER_NAMES = {
 }
 
 
+# the hints that report an access, not a change (vop_open/read/close_post)
+_ACCESS_NOTES = EV.NOTE_OPEN | EV.NOTE_READ | EV.NOTE_CLOSE | EV.NOTE_CLOSE_WRITE
+
+
 def _is_vnode_file(f: File | None) -> bool:
     """An open regular vnode file (not a device, FIFO or socket: those have filters of their own)."""
     from .vfs.vnfile import VnodeFile
@@ -110,6 +114,10 @@ class KqueueFile(File):
             kn = Knote(self, ev, f)
             self._attach(kn)
             self.knotes[key] = kn
+            if f is not None:  # closing the descriptor drops the knote (knote_fdclose)
+                fdt = self.proc.fd
+                if self not in fdt.knlist:
+                    fdt.knlist.append(self)
         else:
             if filt == EV.EVFILT_TIMER and flags & EV.EV_ADD:
                 if ev[4] <= 0:
@@ -162,11 +170,16 @@ class KqueueFile(File):
                 raise KernelError(E.EINVAL)
 
             def hint(h: int, kn: Knote = kn) -> None:
-                """filt_genfsvnode: record the hints asked for; NOTE_REVOKE is EOF too."""
+                """filt_genfsvnode: a hint that shares a bit with the ones asked for is
+                recorded whole ("if (kn_sfflags & hint) kn_fflags |= hint": NOTE_WRITE
+                asked brings the NOTE_EXTEND posted with it); NOTE_REVOKE is EOF too."""
                 if h == EV.NOTE_REVOKE:
                     kn.eof = True
-                if h & kn.sfflags or kn.eof:
                     kn.activate(h & kn.sfflags)
+                elif h & kn.sfflags:
+                    kn.activate(h)
+                elif kn.eof:
+                    kn.activate(0)
             vn.knotes.append(hint)
             kn.unhook = lambda: vn.knotes.remove(hint) if hint in vn.knotes else None
         elif kn.filter == EV.EVFILT_READ and _is_vnode_file(kn.file):
@@ -175,6 +188,8 @@ class KqueueFile(File):
             vp = kn.file.vp
 
             def touched(h: int, kn: Knote = kn) -> None:
+                if not h & ~_ACCESS_NOTES:  # opens, reads and closes change nothing to read
+                    return
                 kn.fired += 1
                 self.changed()
             vp.knotes.append(touched)
@@ -326,6 +341,9 @@ class KqueueFile(File):
     def on_last_close(self) -> None:
         for kn in list(self.knotes.values()):
             self._drop(kn)
+        knlist = self.proc.fd.knlist
+        if self in knlist:
+            knlist.remove(self)
 
 
 def _exit_hook(kernel: "Kernel") -> Callable[["Proc"], None]:

@@ -219,9 +219,15 @@ class TmpfsDir(TmpfsNode):
         self.mtime = self.ctime = t
         tdir.mtime = tdir.ctime = t
         fvp.notify(EV.NOTE_RENAME)
-        self.notify(EV.NOTE_WRITE)
+        # tmpfs_gro_rename: across directories the entry is detached from one and
+        # attached to the other, and a directory's ".." moves its link with it
+        # (tmpfs_dir_detach/attach post NOTE_WRITE | NOTE_LINK on each parent)
+        ev = EV.NOTE_WRITE
+        if tdir is not self and fvp.vtype == VDIR:
+            ev |= EV.NOTE_LINK
+        self.notify(ev)
         if tdir is not self:
-            tdir.notify(EV.NOTE_WRITE)
+            tdir.notify(ev)
 
     def readdir(self, cookie: int) -> Iterator[tuple[int, int, bytes, int]]:
         if cookie <= COOKIE_DOT:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
+from ...abi import event as EV
 from ...abi import ioctl as IO
-from ...abi.fcntl import O_APPEND, SEEK_CUR, SEEK_END, SEEK_SET
+from ...abi.fcntl import FWRITE, O_APPEND, SEEK_CUR, SEEK_END, SEEK_SET
 from .. import dev
 from ..errors import KernelError
 from ..file import DTYPE_VNODE, File
@@ -30,6 +31,8 @@ class VnodeFile(File):
         self.flocked = False
         vp.opencount += 1
         vp.mount.opencount += 1
+        if vp.knotes:  # VOP_OPEN's post-op (vop_open_post): NOTE_OPEN
+            vp.notify(EV.NOTE_OPEN)
 
     async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
         vp = self.vp
@@ -40,6 +43,8 @@ class VnodeFile(File):
         vp.atime = now_ns()
         if offset is None:
             self.offset = off + len(data)
+        if vp.knotes:  # VOP_READ's post-op (vop_read_post): NOTE_READ
+            vp.notify(EV.NOTE_READ)
         return data
 
     async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
@@ -98,6 +103,8 @@ class VnodeFile(File):
             locks.release_owner(vp, self)
         vp.opencount -= 1
         vp.mount.opencount -= 1
+        if vp.knotes:  # VOP_CLOSE's post-op (vop_close_post): by the file's FWRITE
+            vp.notify(EV.NOTE_CLOSE_WRITE if self.flag & FWRITE else EV.NOTE_CLOSE)
         if vp.nlink <= 0 and vp.opencount <= 0:
             vp.inactive()
 
