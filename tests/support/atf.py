@@ -1,6 +1,6 @@
 """The setting an ATF test program of NetBSD's tests/lib/libc/sys runs in, over RawClient.
 
-ATF runs each case with descriptors 0-2 open (here /dev/null) in a fresh work directory (mkdtemp: mode 0700, owned by the
+ATF runs each case (descriptors 0-2 open: a rump kernel gives the console) in a fresh work directory (mkdtemp: mode 0700, owned by the
 user running the case) on a NetBSD system that has /etc/passwd, /root (0700)
 with .profile, /usr. ``atf()`` gives a kernel process in that setting, as
 root or, for ``require.user unprivileged``, as "nobody" (a forked process
@@ -24,6 +24,7 @@ BADADDR = 0xFFFFFFFFFFFFFFFF         # (char *)-1: never client memory
 PATH_MAX = 1024
 NAME_MAX = 511                        # <limits.h> NAME_MAX on NetBSD (the ATF buffers use it)
 NGROUPS_MAX = 16
+ROOT_GROUPS = (0, 2, 3, 4, 5, 20)     # root in NetBSD's /etc/group: wheel kmem sys tty operator staff
 
 PASSWD = (b"root:*:0:0:Charlie &:/root:/bin/sh\n"
           b"nobody:*:32767:39:Unprivileged user:/nonexistent:/sbin/nologin\n")
@@ -72,8 +73,9 @@ def atf(url: str, name: str, user: str = "root") -> RawClient:
     root = RawClient(url, name)
     hier(root)
     wd = workdir(root)
-    for _ in range(3):  # stdin, stdout, stderr, as a process ATF started has them
-        root.ok("open", root.mem.str("/dev/null"), F.O_RDWR, 0)
+    # login(1)'s initgroups("root", 0): a rump kernel's new process has no groups
+    root.ok("setgroups", len(ROOT_GROUPS),
+            root.mem.buf(struct.pack(f"<{len(ROOT_GROUPS)}I", *ROOT_GROUPS)))
     if user == "root":
         return root
     assert user == "unprivileged"
