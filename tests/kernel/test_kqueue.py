@@ -78,9 +78,10 @@ def test_kevent_woken_by_other_client_and_proc_exit(server: ServerProcess) -> No
 
 
 def test_evfilt_vnode_on_files_and_directories(client: RawClient) -> None:
-    """EVFILT_VNODE on open files and directories (filt_genfsvnode): only the hints asked
-    for are reported, they accumulate until read, EV_CLEAR clears them on reading and
-    without it the event stays active; NOTE_REVOKE ends in EV_EOF."""
+    """EVFILT_VNODE on open files and directories (filt_genfsvnode): a hint that shares a
+    bit with those asked for is recorded whole, hints accumulate until read, EV_CLEAR
+    clears them on reading and without it the event stays active; NOTE_REVOKE ends in
+    EV_EOF."""
     from sysproxy.abi import fcntl as F
     from support.nb import open_
     c = client
