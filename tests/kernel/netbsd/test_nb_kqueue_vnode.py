@@ -11,6 +11,8 @@ so the port also requires the one event NetBSD returns.
 """
 from __future__ import annotations
 
+import pytest
+
 from sysproxy.abi import event as EV
 from sysproxy.abi import fcntl as F
 
@@ -65,217 +67,67 @@ def changelist(c: RawClient, kq: int, target: int) -> tuple[int, ...]:
     return evs[0]
 
 
-def test_dir_no_note_link_create_file_in(client: RawClient) -> None:
-    """Ports ATF case dir_no_note_link_create_file_in: kevent(2) does not return NOTE_LINK for
-    the directory 'foo' if a file 'foo/baz' is created."""
+def _do(c: RawClient, op: tuple[str, ...]) -> None:
+    """One step of a case: ("mkdir", path), ("create", path), ("unlink", path),
+    ("rmdir", path) or ("rename", from, to)."""
+    what, *paths = op
+    if what == "create":
+        create_file(c, paths[0])
+    elif what == "mkdir":
+        c.ok("mkdir", c.mem.str(paths[0]), 0o700)
+    elif what == "rename":
+        rename(c, paths[0], paths[1])
+    else:
+        c.ok(what, c.mem.str(paths[0]))
+
+
+LINK, WRITE = EV.NOTE_LINK, EV.NOTE_WRITE
+MKDIR_IN, MKDIR_OUT = ("mkdir", DIR_INSIDE1), ("mkdir", DIR_OUTSIDE)
+FILE_IN, FILE_OUT = ("create", FILE_INSIDE1), ("create", FILE_OUTSIDE)
+#: t_vnode.c's dir_* cases: (ATF case, made before the watch, the operation on 'foo''s
+#: entries, the note, whether kevent(2) reports it for 'foo').
+DIR_CASES = [
+    ("dir_no_note_link_create_file_in", None, FILE_IN, LINK, False),
+    ("dir_no_note_link_delete_file_in", FILE_IN, ("unlink", FILE_INSIDE1), LINK, False),
+    ("dir_no_note_link_mv_dir_within", MKDIR_IN, ("rename", DIR_INSIDE1, DIR_INSIDE2), LINK,
+     False),
+    ("dir_no_note_link_mv_file_within", FILE_IN, ("rename", FILE_INSIDE1, FILE_INSIDE2), LINK,
+     False),
+    ("dir_note_link_create_dir_in", None, MKDIR_IN, LINK, True),
+    ("dir_note_link_delete_dir_in", MKDIR_IN, ("rmdir", DIR_INSIDE1), LINK, True),
+    ("dir_note_link_mv_dir_in", MKDIR_OUT, ("rename", DIR_OUTSIDE, DIR_INSIDE1), LINK, True),
+    ("dir_note_link_mv_dir_out", MKDIR_IN, ("rename", DIR_INSIDE1, DIR_OUTSIDE), LINK, True),
+    ("dir_note_write_create_dir_in", None, MKDIR_IN, WRITE, True),
+    ("dir_note_write_create_file_in", None, FILE_IN, WRITE, True),
+    ("dir_note_write_delete_dir_in", MKDIR_IN, ("rmdir", DIR_INSIDE1), WRITE, True),
+    ("dir_note_write_delete_file_in", FILE_IN, ("unlink", FILE_INSIDE1), WRITE, True),
+    ("dir_note_write_mv_dir_in", MKDIR_OUT, ("rename", DIR_OUTSIDE, DIR_INSIDE1), WRITE, True),
+    ("dir_note_write_mv_dir_out", MKDIR_IN, ("rename", DIR_INSIDE1, DIR_OUTSIDE), WRITE, True),
+    ("dir_note_write_mv_dir_within", MKDIR_IN, ("rename", DIR_INSIDE1, DIR_INSIDE2), WRITE,
+     True),
+    ("dir_note_write_mv_file_in", FILE_OUT, ("rename", FILE_OUTSIDE, FILE_INSIDE1), WRITE,
+     True),
+    ("dir_note_write_mv_file_out", FILE_IN, ("rename", FILE_INSIDE1, FILE_OUTSIDE), WRITE,
+     True),
+    ("dir_note_write_mv_file_within", FILE_IN, ("rename", FILE_INSIDE1, FILE_INSIDE2), WRITE,
+     True),
+]
+
+
+@pytest.mark.parametrize("case, before, op, note, reported", DIR_CASES,
+                         ids=[case[0] for case in DIR_CASES])
+def test_dir_cases(client: RawClient, case: str, before: tuple[str, ...] | None,
+                   op: tuple[str, ...], note: int, reported: bool) -> None:
+    """Ports t_vnode.c's ATF case named by the test id: make 'foo' (and ``before``), watch
+    it, do ``op``; kevent(2) returns ``note`` for 'foo', or (dir_no_*) does not."""
     c = client
     target = init_target(c)
+    if before is not None:
+        _do(c, before)
     kq = init_kqueue(c, target)
-    create_file(c, FILE_INSIDE1)
+    _do(c, op)
     ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == 0
-
-
-def test_dir_no_note_link_delete_file_in(client: RawClient) -> None:
-    """Ports ATF case dir_no_note_link_delete_file_in: kevent(2) does not return NOTE_LINK for
-    the directory 'foo' if a file 'foo/baz' is deleted."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_INSIDE1)
-    kq = init_kqueue(c, target)
-    c.ok("unlink", c.mem.str(FILE_INSIDE1))
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == 0
-
-
-def test_dir_no_note_link_mv_dir_within(client: RawClient) -> None:
-    """Ports ATF case dir_no_note_link_mv_dir_within: kevent(2) does not return NOTE_LINK for
-    the directory 'foo' if a directory 'foo/bar' is renamed to 'foo/baz'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_INSIDE1, DIR_INSIDE2)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == 0
-
-
-def test_dir_no_note_link_mv_file_within(client: RawClient) -> None:
-    """Ports ATF case dir_no_note_link_mv_file_within: kevent(2) does not return NOTE_LINK for
-    the directory 'foo' if a file 'foo/baz' is renamed to 'foo/qux'."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_INSIDE1)
-    kq = init_kqueue(c, target)
-    rename(c, FILE_INSIDE1, FILE_INSIDE2)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == 0
-
-
-def test_dir_note_link_create_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_link_create_dir_in: kevent(2) returns NOTE_LINK for the
-    directory 'foo' if a directory 'foo/bar' is created."""
-    c = client
-    target = init_target(c)
-    kq = init_kqueue(c, target)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == EV.NOTE_LINK
-
-
-def test_dir_note_link_delete_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_link_delete_dir_in: kevent(2) returns NOTE_LINK for the
-    directory 'foo' if a directory 'foo/bar' is deleted."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    c.ok("rmdir", c.mem.str(DIR_INSIDE1))
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == EV.NOTE_LINK
-
-
-def test_dir_note_link_mv_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_link_mv_dir_in: kevent(2) returns NOTE_LINK for the directory
-    'foo' if a directory 'bar' is renamed to 'foo/bar'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_OUTSIDE), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_OUTSIDE, DIR_INSIDE1)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == EV.NOTE_LINK
-
-
-def test_dir_note_link_mv_dir_out(client: RawClient) -> None:
-    """Ports ATF case dir_note_link_mv_dir_out: kevent(2) returns NOTE_LINK for the directory
-    'foo' if a directory 'foo/bar' is renamed to 'bar'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_INSIDE1, DIR_OUTSIDE)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_LINK == EV.NOTE_LINK
-
-
-def test_dir_note_write_create_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_create_dir_in: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a directory 'foo/bar' is created."""
-    c = client
-    target = init_target(c)
-    kq = init_kqueue(c, target)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_create_file_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_create_file_in: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a file 'foo/baz' is created."""
-    c = client
-    target = init_target(c)
-    kq = init_kqueue(c, target)
-    create_file(c, FILE_INSIDE1)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_delete_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_delete_dir_in: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a directory 'foo/bar' is deleted."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    c.ok("rmdir", c.mem.str(DIR_INSIDE1))
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_delete_file_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_delete_file_in: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a file 'foo/baz' is deleted."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_INSIDE1)
-    kq = init_kqueue(c, target)
-    c.ok("unlink", c.mem.str(FILE_INSIDE1))
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_dir_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_dir_in: kevent(2) returns NOTE_WRITE for the directory
-    'foo' if a directory 'bar' is renamed to 'foo/bar'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_OUTSIDE), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_OUTSIDE, DIR_INSIDE1)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_dir_out(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_dir_out: kevent(2) returns NOTE_WRITE for the directory
-    'foo' if a directory 'foo/bar' is renamed to 'bar'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_INSIDE1, DIR_OUTSIDE)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_dir_within(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_dir_within: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a directory 'foo/bar' is renamed to 'foo/baz'."""
-    c = client
-    target = init_target(c)
-    c.ok("mkdir", c.mem.str(DIR_INSIDE1), 0o700)
-    kq = init_kqueue(c, target)
-    rename(c, DIR_INSIDE1, DIR_INSIDE2)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_file_in(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_file_in: kevent(2) returns NOTE_WRITE for the directory
-    'foo' if a file 'qux' is renamed to 'foo/baz'."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_OUTSIDE)
-    kq = init_kqueue(c, target)
-    rename(c, FILE_OUTSIDE, FILE_INSIDE1)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_file_out(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_file_out: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a file 'foo/baz' is renamed to 'qux'."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_INSIDE1)
-    kq = init_kqueue(c, target)
-    rename(c, FILE_INSIDE1, FILE_OUTSIDE)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
-
-def test_dir_note_write_mv_file_within(client: RawClient) -> None:
-    """Ports ATF case dir_note_write_mv_file_within: kevent(2) returns NOTE_WRITE for the
-    directory 'foo' if a file 'foo/baz' is renamed to 'foo/qux'."""
-    c = client
-    target = init_target(c)
-    create_file(c, FILE_INSIDE1)
-    kq = init_kqueue(c, target)
-    rename(c, FILE_INSIDE1, FILE_INSIDE2)
-    ev = changelist(c, kq, target)
-    assert ev[3] & EV.NOTE_WRITE == EV.NOTE_WRITE
-
+    assert ev[3] & note == (note if reported else 0), case
 
 
 TESTFILE = "testfile"
