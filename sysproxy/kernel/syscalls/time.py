@@ -47,7 +47,9 @@ async def _sleep(l: "Lwp", clock: int, flags: int, rqtp: int, rmtp: int) -> int:
         want -= now_ns(clock)
     else:
         now_ns(clock)
-    if want <= 0:
+    if want <= 0:  # ts2timo's ETIMEDOUT: no sleep, a relative caller still gets 0 left
+        if rmtp and not flags & T.TIMER_ABSTIME:
+            l.copyout(rmtp, T.pack_timespec(0, 0))
         return 0
     sched = l.kernel.sched
     start = sched.clock()
