@@ -42,6 +42,8 @@ async def _sleep(l: "Lwp", clock: int, flags: int, rqtp: int, rmtp: int) -> int:
     sec, nsec = T.unpack_timespec(await l.copyin(rqtp, T.TIMESPEC_SIZE))
     if not 0 <= nsec < NS:
         raise KernelError(E.EINVAL)
+    if sec < 0 and not flags & T.TIMER_ABSTIME:  # itimespecfix: a negative interval
+        raise KernelError(E.EINVAL)
     want = sec * NS + nsec
     if flags & T.TIMER_ABSTIME:
         want -= now_ns(clock)
