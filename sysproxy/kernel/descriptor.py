@@ -44,8 +44,8 @@ class FileTable:
     def alloc(self, f: File, cloexec: bool = False, minfd: int = 0) -> int:
         """Install ``f`` at the lowest free descriptor >= minfd (takes a reference)."""
         files = self._files
-        if minfd >= self.maxfiles:
-            raise KernelError(E.EINVAL)
+        if minfd >= self.maxfiles:  # fd_alloc: nothing free below the limit
+            raise KernelError(E.EMFILE)
         for fd in range(minfd, min(len(files), self.maxfiles)):  # never past the limit
             if files[fd] is None:
                 break
