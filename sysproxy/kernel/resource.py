@@ -3,8 +3,9 @@
 The defaults are those a rump kernel's proc0 gets (proc0_init in kern_proc.c
 and rump's own uvm_init_limits in rumpkern/vm.c), and every client process
 inherits them from pid 1 as NetBSD children inherit from their parent.
-RLIMIT_NOFILE is the one limit the kernel enforces: it bounds the descriptor
-table (FileTable.maxfiles), as fd_alloc and dup2 bound it by rlim_cur.
+RLIMIT_NOFILE bounds the descriptor table (FileTable.maxfiles), as fd_alloc
+and dup2 bound it by rlim_cur; RLIMIT_FSIZE is checked by writes to regular files
+(vfs/vnfile.py: SIGXFSZ and EFBIG). The others are kept and reported only.
 """
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ from ...abi import errno as E
 from ...abi import event as EV
 from ...abi import ioctl as IO
 from ...abi.fcntl import FWRITE, O_APPEND, SEEK_CUR, SEEK_END, SEEK_SET
+from ...abi.limits import RLIMIT_FSIZE
+from ...abi.signal import SIGXFSZ
 from .. import dev
 from ..errors import KernelError
 from ..file import DTYPE_VNODE, File
@@ -56,6 +58,12 @@ class VnodeFile(File):
         if not data:
             return 0
         if off + len(data) > OFF_MAX:
+            raise KernelError(E.EFBIG)
+        lim = lwp.proc.data.get("rlimit")  # (set only once a process changes a limit)
+        if lim is not None and vp.vtype == VREG and off + len(data) > lim[RLIMIT_FSIZE][0]:
+            # past RLIMIT_FSIZE: SIGXFSZ and EFBIG, nothing written (the file systems'
+            # write checks in NetBSD: ufs_write, chfs_write, nfs_write)
+            lwp.kernel.psignal(lwp.proc, SIGXFSZ)
             raise KernelError(E.EFBIG)
         n = vp.write(off, data)
         if offset is None:

@@ -14,6 +14,7 @@ import pytest
 from sysproxy.abi import errno as E
 from sysproxy.abi import fcntl as F
 from sysproxy.abi import limits as L
+from sysproxy.abi import signal as SIG
 
 from support.atf import atf
 from support.nb import fork
@@ -74,10 +75,23 @@ def test_setrlimit_err(module_server: ServerProcess) -> None:
     assert getrlimit(c, INT_MAX)[0] == E.EINVAL
 
 
-def test_setrlimit_fsize() -> None:
-    """setrlimit_fsize: the write past RLIMIT_FSIZE (2 bytes) raises SIGXFSZ, caught by a handler."""
-    pytest.skip("RLIMIT_FSIZE is not enforced on tmpfs writes by this kernel, and the "
-                "C check is a SIGXFSZ handler in the client")
+def test_setrlimit_fsize(module_server: ServerProcess) -> None:
+    """setrlimit_fsize: with RLIMIT_FSIZE 2 in a forked child, the third one-byte write
+    raises SIGXFSZ (the C child's handler exits with success there; here the signal
+    reaches the raw client as a RAISE) and, as the file systems answer, fails with EFBIG."""
+    parent = atf(module_server.url, "t_setrlimit")
+    err, fd, _ = parent.call("open", parent.mem.str("t_setrlimit_fsize"),
+                             F.O_RDWR | F.O_CREAT, 0o700)
+    assert err == 0
+    child = fork(parent, module_server.url)
+    assert setrlimit(child, L.RLIMIT_FSIZE, 2, 2) == 0
+    x = child.mem.buf(b"X")
+    assert child.call("write", fd, x, 1)[:2] == (0, 1)
+    assert child.call("write", fd, x, 1)[:2] == (0, 1)
+    assert not child.raised
+    assert child.call("write", fd, x, 1)[0] == E.EFBIG, "RLIMIT_FSIZE not enforced"
+    assert child.raised == [SIG.SIGXFSZ]
+    assert parent.call("write", fd, x, 1)[:2] == (0, 1)  # the parent's limit is its own
 
 
 def test_setrlimit_memlock() -> None:
