@@ -20,7 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["Address", "URLError", "parse", "SUN_PATH_MAX"]
 
@@ -42,7 +42,7 @@ class Address(NamedTuple):
     """A parsed server address: what to give socket(), bind() and connect()."""
 
     family: int
-    sockaddr: str | tuple
+    sockaddr: str | tuple[Any, ...]  # a path, or (host, port[, flowinfo, scope_id])
     url: str                  # normalised form, e.g. unix:///abs/path
     path: str | None = None   # unix only: the absolute socket path
     host: str | None = None   # tcp/tcp6 only: numeric address

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from typing import Any
 
 __all__ = ["In", "Out", "InOut", "AddressSpace", "BASE", "SHIFT"]
 
@@ -65,7 +66,7 @@ class InOut(Out):
 
 # A registered buffer: (memory, size, readable, writable). A plain tuple, made
 # on every call's path: cheaper than an object with an __init__.
-_Region = tuple
+_Region = tuple[Any, int, bool, bool]
 
 
 class AddressSpace:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat as _stat
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sysproxy.abi import stat as nbstat
 
@@ -149,7 +149,7 @@ class DirOps:
         self._close_deferred()
         return ScandirIterator(self, os.fspath(path))
 
-    def listdir(self, path=".") -> list:
+    def listdir(self, path=".") -> list[Any]:  # str or bytes names, as the path
         with self.scandir(path) as it:
             return [e.name for e in it]
 

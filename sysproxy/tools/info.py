@@ -12,6 +12,7 @@ import os
 import stat as _stat
 import struct
 import time
+from typing import Any
 
 from sysproxy.abi import kinfo as K
 from sysproxy.abi import sysctl as S
@@ -196,7 +197,7 @@ _STATES = {K.LSIDL: "I", K.LSRUN: "R", K.LSSLEEP: "S", K.LSSTOP: "T", K.LSZOMB: 
            K.LSDEAD: "Z", K.LSONPROC: "O", K.LSSUSPENDED: "U"}
 
 
-def read_procs(ctx: Ctx, op: int = S.KERN_PROC_ALL, arg: int = 0) -> list[dict]:
+def read_procs(ctx: Ctx, op: int = S.KERN_PROC_ALL, arg: int = 0) -> list[dict[str, Any]]:
     """kern.proc2 as libkvm's kvm_getproc2 reads it: probe the size, read, retry on ENOMEM."""
     esize = K.KINFO_PROC2_SIZE
     base = [S.CTL_KERN, S.KERN_PROC2, op, arg, esize]
