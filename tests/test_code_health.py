@@ -62,6 +62,7 @@ def _mypy_user(site: Path, tmp_path: Path, script: str) -> tuple[int, str]:
 
 GOOD = '''\
 import os
+import pathlib
 
 import sysproxy
 
@@ -71,7 +72,9 @@ def size(url: str, path: str) -> int:
     st: os.stat_result = k.stat(path, follow_symlinks=False)
     with k.open_file(path, "rb") as f:
         f.read(1)
-    return st.st_size + k.stat(path, dir_fd=3).st_mode
+    k.mkdir(pathlib.PurePosixPath(path) / "d")  # os.PathLike
+    k.listdir(path.encode())
+    return st.st_size + k.stat(path, dir_fd=3).st_mode + k.stat(0).st_ino  # fd 0
 '''
 
 # Each line marked "# error: CODE" must draw that mypy error, and no other line any.
@@ -85,6 +88,8 @@ def wrong(url: str, path: str) -> None:
     k.stat(path, dir_fd="3")  # error: arg-type
     k.stat(path, follow=False)  # error: call-arg
     k.no_such_call(path)  # error: attr-defined
+    k.mkdir(3)  # error: arg-type
+    k.rename(path, None)  # error: arg-type
     print(name)
 '''
 

@@ -15,6 +15,7 @@ from .os_misc import MiscOps
 from .process import Client
 
 if TYPE_CHECKING:
+    from .os_files import PathOrFd
     from .path import KPath
 
 __all__ = ["Kernel"]
@@ -23,7 +24,7 @@ __all__ = ["Kernel"]
 class Kernel(FileOps, DirOps, MiscOps, Client):
     """A connected kernel process, with :mod:`os`-like methods."""
 
-    def open_file(self, file, mode: str = "r", buffering: int = -1,
+    def open_file(self, file: PathOrFd, mode: str = "r", buffering: int = -1,
                   encoding: str | None = None, errors: str | None = None,
                   newline: str | None = None, closefd: bool = True):
         """Like the builtin open(): buffered binary or text file objects."""

@@ -11,6 +11,9 @@ from sysproxy.abi import stat as nbstat
 from .memory import Out
 from .syscalls import SYS
 
+if TYPE_CHECKING:
+    from .os_files import PathArg, PathOrFd
+
 _GETDENTS_BUF = 16384
 _DTYPE_MODE = {nbstat.DT_DIR: _stat.S_IFDIR, nbstat.DT_REG: _stat.S_IFREG,
                nbstat.DT_LNK: _stat.S_IFLNK, nbstat.DT_FIFO: _stat.S_IFIFO,
@@ -139,31 +142,31 @@ class DirOps:
 
     if TYPE_CHECKING:  # what this mixin uses of FileOps (Kernel's other base)
         def _close_deferred(self) -> None: ...
-        def stat(self, path, *, dir_fd: int | None = None,
+        def stat(self, path: PathOrFd, *, dir_fd: int | None = None,
                  follow_symlinks: bool = True) -> os.stat_result: ...
-        def lstat(self, path, *, dir_fd: int | None = None) -> os.stat_result: ...
-        def mkdir(self, path, mode: int = 0o777, *, dir_fd: int | None = None) -> None: ...
-        def rmdir(self, path, *, dir_fd: int | None = None) -> None: ...
+        def lstat(self, path: PathArg, *, dir_fd: int | None = None) -> os.stat_result: ...
+        def mkdir(self, path: PathArg, mode: int = 0o777, *, dir_fd: int | None = None) -> None: ...
+        def rmdir(self, path: PathArg, *, dir_fd: int | None = None) -> None: ...
 
-    def scandir(self, path=".") -> ScandirIterator:
+    def scandir(self, path: PathArg = ".") -> ScandirIterator:
         self._close_deferred()
         return ScandirIterator(self, os.fspath(path))
 
-    def listdir(self, path=".") -> list[Any]:  # str or bytes names, as the path
+    def listdir(self, path: PathArg = ".") -> list[Any]:  # str or bytes names, as the path
         with self.scandir(path) as it:
             return [e.name for e in it]
 
-    def walk(self, top, topdown: bool = True, onerror=None, followlinks: bool = False):
+    def walk(self, top: PathArg, topdown: bool = True, onerror=None, followlinks: bool = False):
         """os.walk over the kernel's file system."""
         top = os.fspath(top)
-        stack = [top]
+        stack: list[Any] = [top]  # paths (str or bytes, as top), and bottom-up's results
         while stack:
             top = stack.pop()
             if isinstance(top, tuple):  # bottom-up: yield after the children
                 yield top
                 continue
-            dirs: list[str | bytes] = []
-            nondirs: list[str | bytes] = []
+            dirs: list[Any] = []  # names, str or bytes as top
+            nondirs: list[Any] = []
             walk_into = []
             try:
                 with self.scandir(top) as it:
@@ -196,7 +199,7 @@ class DirOps:
         except OSError:
             return 0
 
-    def makedirs(self, name, mode: int = 0o777, exist_ok: bool = False) -> None:
+    def makedirs(self, name: PathArg, mode: int = 0o777, exist_ok: bool = False) -> None:
         name = os.fspath(name)
         head, tail = os.path.split(name)
         if not tail:
@@ -215,7 +218,7 @@ class DirOps:
             if not exist_ok or not self._isdir(name):
                 raise
 
-    def removedirs(self, name) -> None:
+    def removedirs(self, name: PathArg) -> None:
         self.rmdir(name)
         head, tail = os.path.split(os.fspath(name))
         if not tail:
@@ -240,14 +243,14 @@ class DirOps:
         except OSError:
             return False
 
-    def exists(self, path) -> bool:
+    def exists(self, path: PathArg) -> bool:
         """os.path.exists on the kernel's file system."""
         return self._exists(path)
 
-    def isdir(self, path) -> bool:
+    def isdir(self, path: PathArg) -> bool:
         return self._isdir(path)
 
-    def isfile(self, path) -> bool:
+    def isfile(self, path: PathArg) -> bool:
         try:
             return _stat.S_ISREG(self.stat(path).st_mode)
         except OSError:

@@ -22,6 +22,11 @@ from .syscalls import SYS, open_flags_from_netbsd, open_flags_to_netbsd
 if TYPE_CHECKING:
     from .connection import Slot
 
+# What os's path arguments take (typeshed's StrOrBytesPath), and, for the calls that
+# also take an open descriptor as os's do (stat, chmod, chown, utime, truncate, chdir).
+PathArg = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+PathOrFd = PathArg | int
+
 _U64 = (1 << 64) - 1
 _NS = 1_000_000_000
 _TIMESPEC2 = struct.Struct("<qqqq")
@@ -31,14 +36,14 @@ _STAT_SIZE = nbstat.STAT_SIZE
 _SYS_STAT, _SYS_LSTAT = SYS.stat, SYS.lstat
 
 
-def _path(p) -> str | bytes:
+def _path(p: PathArg) -> str | bytes:
     p = os.fspath(p)
     if isinstance(p, str) and "\0" in p or isinstance(p, bytes) and b"\0" in p:
         raise ValueError("embedded null byte")
     return p
 
 
-def _cpath(p) -> bytes:
+def _cpath(p: PathArg) -> bytes:
     """A path as the NUL-terminated bytes the kernel copies in."""
     return os.fsencode(_path(p)) + b"\0"
 
@@ -127,7 +132,7 @@ class FileOps:
             except OSError:
                 pass
 
-    def open(self, path, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+    def open(self, path: PathArg, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
         self._close_deferred()
         nbflags = open_flags_to_netbsd(flags)
         if not flags & os.O_CREAT:
@@ -237,7 +242,7 @@ class FileOps:
 
     # ----- stat -------------------------------------------------------------
 
-    def stat(self, path, *, dir_fd: int | None = None,
+    def stat(self, path: PathOrFd, *, dir_fd: int | None = None,
              follow_symlinks: bool = True) -> os.stat_result:
         buf = bytearray(_STAT_SIZE)
         if path.__class__ is str and dir_fd is None and "\0" not in path:
@@ -261,7 +266,7 @@ class FileOps:
             raise _fail(e, path) from None
         return stat_result(buf)
 
-    def lstat(self, path, *, dir_fd: int | None = None) -> os.stat_result:
+    def lstat(self, path: PathArg, *, dir_fd: int | None = None) -> os.stat_result:
         return self.stat(path, dir_fd=dir_fd, follow_symlinks=False)
 
     def fstat(self, fd: int) -> os.stat_result:
@@ -291,19 +296,19 @@ class FileOps:
         except KernelError as e:
             raise _fail(e, a, b) from None
 
-    def mkdir(self, path, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
+    def mkdir(self, path: PathArg, mode: int = 0o777, *, dir_fd: int | None = None) -> None:
         if dir_fd is None:
             self._p1(SYS.mkdir, path, mode)
         else:
             self.syscall(SYS.mkdirat, dir_fd, _cpath(path), mode)
 
-    def rmdir(self, path, *, dir_fd: int | None = None) -> None:
+    def rmdir(self, path: PathArg, *, dir_fd: int | None = None) -> None:
         if dir_fd is None:
             self._p1(SYS.rmdir, path)
         else:
             self.syscall(SYS.unlinkat, dir_fd, _cpath(path), nbfcntl.AT_REMOVEDIR)
 
-    def unlink(self, path, *, dir_fd: int | None = None) -> None:
+    def unlink(self, path: PathArg, *, dir_fd: int | None = None) -> None:
         if dir_fd is None:
             self._p1(SYS.unlink, path)
         else:
@@ -311,15 +316,15 @@ class FileOps:
 
     remove = unlink
 
-    def rename(self, src, dst) -> None:
+    def rename(self, src: PathArg, dst: PathArg) -> None:
         self._p2(SYS.rename, src, dst)
 
     replace = rename  # rename(2) replaces an existing target atomically
 
-    def symlink(self, src, dst, target_is_directory: bool = False) -> None:
+    def symlink(self, src: PathArg, dst: PathArg, target_is_directory: bool = False) -> None:
         self._p2(SYS.symlink, src, dst)
 
-    def link(self, src, dst, *, follow_symlinks: bool = True) -> None:
+    def link(self, src: PathArg, dst: PathArg, *, follow_symlinks: bool = True) -> None:
         """link(2) (which follows a symlink ``src`` on NetBSD); with
         ``follow_symlinks=False`` linkat(2) without AT_SYMLINK_FOLLOW links the symlink."""
         if follow_symlinks:
@@ -330,30 +335,30 @@ class FileOps:
         except KernelError as e:
             raise _fail(e, src, dst) from None
 
-    def readlink(self, path, *, dir_fd: int | None = None) -> str | bytes:
+    def readlink(self, path: PathArg, *, dir_fd: int | None = None) -> str | bytes:
         buf = bytearray(1024)
         n = self._p1(SYS.readlink, path, Out(buf), len(buf))[0]
         out = bytes(buf[:n])
         return out if isinstance(os.fspath(path), bytes) else os.fsdecode(out)
 
-    def chmod(self, path, mode: int, *, follow_symlinks: bool = True) -> None:
+    def chmod(self, path: PathOrFd, mode: int, *, follow_symlinks: bool = True) -> None:
         if isinstance(path, int):
             return self._by_fd(self.fchmod, path, mode)
         self._p1(SYS.chmod if follow_symlinks else SYS.lchmod, path, mode)
 
-    def lchmod(self, path, mode: int) -> None:
+    def lchmod(self, path: PathArg, mode: int) -> None:
         self.chmod(path, mode, follow_symlinks=False)
 
-    def chown(self, path, uid: int, gid: int, *, follow_symlinks: bool = True) -> None:
+    def chown(self, path: PathOrFd, uid: int, gid: int, *, follow_symlinks: bool = True) -> None:
         if isinstance(path, int):
             return self._by_fd(self.fchown, path, uid, gid)
         self._p1(SYS.chown if follow_symlinks else SYS.lchown, path,
                  uid & 0xFFFFFFFF, gid & 0xFFFFFFFF)
 
-    def lchown(self, path, uid: int, gid: int) -> None:
+    def lchown(self, path: PathArg, uid: int, gid: int) -> None:
         self.chown(path, uid, gid, follow_symlinks=False)
 
-    def utime(self, path, times: tuple[float, float] | None = None, *,
+    def utime(self, path: PathOrFd, times: tuple[float, float] | None = None, *,
               ns: tuple[int, int] | None = None, follow_symlinks: bool = True) -> None:
         """Set atime/mtime to the nanosecond (utimensat/futimens); neither: now."""
         if times is not None and ns is not None:
@@ -377,12 +382,12 @@ class FileOps:
             except KernelError as e:
                 raise _fail(e, path) from None
 
-    def truncate(self, path, length: int) -> None:
+    def truncate(self, path: PathOrFd, length: int) -> None:
         if isinstance(path, int):
             return self.ftruncate(path, length)
         self._p1(SYS.truncate, path, 0, length & _U64)
 
-    def access(self, path, mode: int, *, dir_fd: int | None = None,
+    def access(self, path: PathArg, mode: int, *, dir_fd: int | None = None,
                effective_ids: bool = False, follow_symlinks: bool = True) -> bool:
         try:
             self._p1(SYS.access, path, mode)
@@ -390,7 +395,7 @@ class FileOps:
             return False
         return True
 
-    def mkfifo(self, path, mode: int = 0o666) -> None:
+    def mkfifo(self, path: PathArg, mode: int = 0o666) -> None:
         self._p1(SYS.mkfifo, path, mode)
 
     def getcwd(self) -> str:
@@ -401,12 +406,12 @@ class FileOps:
         n = self.syscall(SYS.getcwd, Out(buf), len(buf))[0]
         return bytes(buf[:max(n - 1, 0)]).split(b"\0", 1)[0]
 
-    def chdir(self, path) -> None:
+    def chdir(self, path: PathOrFd) -> None:
         if isinstance(path, int):
             return self._by_fd(self.fchdir, path)
         self._p1(SYS.chdir, path)
 
-    def chroot(self, path) -> None:
+    def chroot(self, path: PathArg) -> None:
         self._p1(SYS.chroot, path)
 
     def umask(self, mask: int) -> int:

@@ -18,6 +18,7 @@ from .syscalls import SYS
 
 if TYPE_CHECKING:
     from .connection import Slot
+    from .os_files import PathArg, PathOrFd
 
 _ST_WAIT = 1  # statvfs1 flag ST_WAIT
 _FAMILY_TO_NB: dict[int, int] = {_hsock.AF_UNIX: nbsock.AF_LOCAL, _hsock.AF_INET: nbsock.AF_INET,
@@ -150,7 +151,7 @@ class MiscOps:
         raw = self.sysctl(name) or b""
         return int.from_bytes(raw, "little", signed=True) if len(raw) in (4, 8) else 0
 
-    def statvfs(self, path) -> os.statvfs_result:
+    def statvfs(self, path: PathOrFd) -> os.statvfs_result:
         if isinstance(path, int):
             return self.fstatvfs(path)
         buf = bytearray(nbstatvfs.STATVFS_SIZE)
@@ -162,7 +163,7 @@ class MiscOps:
             raise
         return statvfs_result(buf)
 
-    def mount(self, fstype: str, path, flags: int = 0, data: bytes | None = None) -> None:
+    def mount(self, fstype: str, path: PathArg, flags: int = 0, data: bytes | None = None) -> None:
         """mount(2) (``__mount50``): NetBSD MNT_* flags, ``data`` the file system's args."""
         try:
             self.syscall(SYS.mount, fstype.encode() + b"\0", os.fsencode(os.fspath(path)) + b"\0",
@@ -171,14 +172,14 @@ class MiscOps:
             e.filename = path
             raise
 
-    def mount_tmpfs(self, path, mode: int = 0o1777, size_max: int = 0, nodes_max: int = 0,
+    def mount_tmpfs(self, path: PathArg, mode: int = 0o1777, size_max: int = 0, nodes_max: int = 0,
                     uid: int = 0, gid: int = 0, flags: int = 0) -> None:
         """Mount a fresh tmpfs on the directory ``path`` (as mount_tmpfs(8) does)."""
         args = nbstatvfs.pack_tmpfs_args(nbstatvfs.TMPFS_ARGS_VERSION, nodes_max, size_max,
                                          uid, gid, mode)
         self.mount("tmpfs", path, flags, args)
 
-    def unmount(self, path, flags: int = 0) -> None:
+    def unmount(self, path: PathArg, flags: int = 0) -> None:
         """unmount(2); ``flags`` NetBSD's (MNT_FORCE is 0x80000)."""
         try:
             self.syscall(SYS.unmount, os.fsencode(os.fspath(path)) + b"\0", flags)

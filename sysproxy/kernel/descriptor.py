@@ -6,14 +6,9 @@ and exec closes the close-on-exec descriptors.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..abi import errno as E
 from .errors import KernelError
 from .file import File
-
-if TYPE_CHECKING:
-    from .kqueue import KqueueFile
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
 
@@ -27,7 +22,7 @@ class FileTable:
         self.maxfiles = maxfiles
         # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
         # descriptor drops its knotes from them (knote_fdclose)
-        self.knlist: list[KqueueFile] = []
+        self.knlist: list = []
 
     def __len__(self) -> int:
         return sum(1 for f in self._files if f is not None)
