@@ -156,7 +156,7 @@ class Session:
             self._trouble(i, str(e))
         except KernelError as e:
             return ("err", errname(e.netbsd_errno))
-        except (TimeoutError, OSError) as e:  # the fork's connect or handshake
+        except OSError as e:  # the fork's connect or handshake
             self._trouble(i, str(e))
         if slots_out and call != "fork":
             fds = value if isinstance(value, tuple) else (value,)
