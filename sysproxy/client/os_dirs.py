@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import stat as _stat
 import warnings
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sysproxy.abi import stat as nbstat
@@ -156,7 +157,8 @@ class DirOps:
         with self.scandir(path) as it:
             return [e.name for e in it]
 
-    def walk(self, top: PathArg, topdown: bool = True, onerror=None, followlinks: bool = False):
+    def walk(self, top: PathArg, topdown: bool = True, onerror: Callable[[OSError], object] | None = None,
+             followlinks: bool = False) -> Iterator[tuple[Any, list[Any], list[Any]]]:
         """os.walk over the kernel's file system."""
         top = os.fspath(top)
         stack: list[Any] = [top]  # paths (str or bytes, as top), and bottom-up's results
