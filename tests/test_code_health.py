@@ -74,6 +74,9 @@ def size(url: str, path: str) -> int:
         f.read(1)
     k.mkdir(pathlib.PurePosixPath(path) / "d")  # os.PathLike
     k.listdir(path.encode())
+    k.write(1, memoryview(b"any buffer"))
+    with sysproxy.connect(url) as k2:
+        k2.bind(k2.socket(), ("127.0.0.1", 0))
     return st.st_size + k.stat(path, dir_fd=3).st_mode + k.stat(0).st_ino  # fd 0
 '''
 
@@ -90,6 +93,9 @@ def wrong(url: str, path: str) -> None:
     k.no_such_call(path)  # error: attr-defined
     k.mkdir(3)  # error: arg-type
     k.rename(path, None)  # error: arg-type
+    k.write(1, "text, not bytes")  # error: arg-type
+    with sysproxy.connect(url) as k2:
+        k2.listdir(3)  # error: arg-type
     print(name)
 '''
 

@@ -17,6 +17,7 @@ import os
 import socket
 import struct
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from sysproxy import wire
 from sysproxy.url import Address
@@ -72,7 +73,7 @@ class Connection(Transport):
 
     @classmethod
     def open(cls, address: Address, name: str, timeout: float | None = None,
-             extensions: bool | None = None, **kw) -> "Connection":
+             extensions: bool | None = None, **kw: Any) -> "Connection":
         """Connect, check the banner and do the GUEST handshake (reqno 1, as librumpclient).
 
         ``extensions`` offers the sysproxy extension (NetBSD's server ignores the
@@ -95,7 +96,7 @@ class Connection(Transport):
 
     @classmethod
     def adopt(cls, fd: int, name: str, address: Address | None = None,
-              extensions: bool | None = None, **kw) -> "Connection":
+              extensions: bool | None = None, **kw: Any) -> "Connection":
         """Take over a socket inherited across exec and send the EXEC handshake (reqno 0)."""
         if extensions is None:
             extensions = OFFER_EXTENSIONS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno as _herrno
 import os
+from typing import Any
 
 from sysproxy.abi import errno as nberrno
 
@@ -23,12 +24,13 @@ class KernelError(OSError):
 
     netbsd_errno: int = 0
 
-    def __reduce__(self):  # keep netbsd_errno across pickling
+    def __reduce__(self) -> tuple[Any, ...]:  # keep netbsd_errno across pickling
         return (_rebuild, (type(self), self.args, self.filename, self.filename2,
                            self.netbsd_errno))
 
 
-def _rebuild(cls, args, filename, filename2, nb):
+def _rebuild(cls: type[KernelError], args: tuple[Any, ...], filename: Any, filename2: Any,
+             nb: int) -> KernelError:
     if len(args) == 2 and filename2 is not None:
         e = cls(*args, filename, None, filename2)
     elif len(args) == 2 and filename is not None:

@@ -10,10 +10,17 @@ from __future__ import annotations
 import io
 import os
 import stat as _stat
+from typing import TYPE_CHECKING, Any
 
 from sysproxy.abi import errno as nberrno
 
 from .errors import kernel_error
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
+    from .os_api import Kernel
+    from .os_files import PathOrFd
 
 __all__ = ["KernelFileIO", "open_file"]
 
@@ -23,7 +30,7 @@ DEFAULT_BUFFER_SIZE = 64 * 1024   # each raw read/write is a round trip: go big
 class KernelFileIO(io.RawIOBase):
     """Unbuffered binary I/O on a descriptor of the rump kernel."""
 
-    def __init__(self, kernel, file, mode: str = "r", closefd: bool = True) -> None:
+    def __init__(self, kernel: Kernel, file: PathOrFd, mode: str = "r", closefd: bool = True) -> None:
         super().__init__()
         self._kernel = kernel
         self._fd = -1
@@ -33,7 +40,7 @@ class KernelFileIO(io.RawIOBase):
             if file < 0:
                 raise ValueError("negative file descriptor")
             self._fd = file
-            self.name = file
+            self.name: PathOrFd = file  # as io.FileIO's: the path or the descriptor
         else:
             if not closefd:
                 raise ValueError("cannot use closefd=False with file name")
@@ -90,7 +97,7 @@ class KernelFileIO(io.RawIOBase):
         self._check()
         return False
 
-    def readinto(self, b) -> int:
+    def readinto(self, b: WriteableBuffer) -> int:
         self._check()
         if not self._readable:
             raise io.UnsupportedOperation("File not open for reading")
@@ -109,7 +116,7 @@ class KernelFileIO(io.RawIOBase):
             chunks.append(data)
         return b"".join(chunks)
 
-    def write(self, b) -> int:
+    def write(self, b: ReadableBuffer) -> int:
         self._check()
         if not self._writable:
             raise io.UnsupportedOperation("File not open for writing")
@@ -167,10 +174,12 @@ def _raw_mode(mode: str) -> tuple[str, int, bool, bool, bool]:
     return norm, flags, readable, writable, kind == "a"
 
 
-def open_file(kernel, file, mode: str = "r", buffering: int = -1,
+def open_file(kernel: Kernel, file: PathOrFd, mode: str = "r", buffering: int = -1,
               encoding: str | None = None, errors: str | None = None,
-              newline: str | None = None, closefd: bool = True):
-    """io.open() for a kernel path or descriptor: a real io object of the right class."""
+              newline: str | None = None, closefd: bool = True) -> Any:
+    """io.open() for a kernel path or descriptor: a real io object of the right class
+    (raw, buffered or text by ``mode``: Any, as builtins.open's result for a mode
+    not known statically)."""
     modes = set(mode)
     if modes - set("rwaxbt+") or len(mode) != len(modes):
         raise ValueError(f"invalid mode: {mode!r}")

@@ -81,7 +81,8 @@ class AddressSpace:
 
     # -- registration (the calling thread) --
 
-    def register(self, mem, readable: bool, writable: bool) -> tuple[int, int]:
+    def register(self, mem: bytes | bytearray | memoryview, readable: bool, writable: bool
+                 ) -> tuple[int, int]:
         """Register ``mem``; returns (slot, address). ``unregister(slot)`` after the call.
 
         A memoryview of another format or shape is seen as its bytes.

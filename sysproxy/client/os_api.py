@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from .fileobj import open_file
 from .os_dirs import DirOps
@@ -26,11 +27,11 @@ class Kernel(FileOps, DirOps, MiscOps, Client):
 
     def open_file(self, file: PathOrFd, mode: str = "r", buffering: int = -1,
                   encoding: str | None = None, errors: str | None = None,
-                  newline: str | None = None, closefd: bool = True):
+                  newline: str | None = None, closefd: bool = True) -> Any:
         """Like the builtin open(): buffered binary or text file objects."""
         return open_file(self, file, mode, buffering, encoding, errors, newline, closefd)
 
-    def path(self, *parts) -> "KPath":
+    def path(self, *parts: str | os.PathLike[str]) -> "KPath":
         """A pathlib-style path on this kernel's file system."""
         from .path import KPath
         return KPath(self, *parts)

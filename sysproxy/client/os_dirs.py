@@ -5,7 +5,7 @@ import os
 import stat as _stat
 import warnings
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from sysproxy.abi import stat as nbstat
 
@@ -13,6 +13,7 @@ from .memory import Out
 from .syscalls import SYS
 
 if TYPE_CHECKING:
+    from .connection import Slot
     from .os_files import PathArg, PathOrFd
 
 _GETDENTS_BUF = 16384
@@ -27,7 +28,8 @@ class DirEntry:
 
     __slots__ = ("name", "path", "_ino", "_dtype", "_kernel", "_stat", "_lstat")
 
-    def __init__(self, kernel, dirpath, name, ino: int, dtype: int) -> None:
+    def __init__(self, kernel: DirOps, dirpath: Any, name: Any, ino: int, dtype: int) -> None:
+        # dirpath and name: str, or bytes for a bytes path (os.DirEntry's AnyStr)
         self._kernel = kernel
         self.name = name
         self.path = os.path.join(dirpath, name)
@@ -39,7 +41,7 @@ class DirEntry:
     def __repr__(self) -> str:
         return f"<DirEntry {self.name!r}>"
 
-    def __fspath__(self):
+    def __fspath__(self) -> Any:  # str or bytes: an os.PathLike of either
         return self.path
 
     def inode(self) -> int:
@@ -88,14 +90,14 @@ class ScandirIterator:
     call would deadlock.
     """
 
-    def __init__(self, kernel, path) -> None:
+    def __init__(self, kernel: DirOps, path: str | bytes) -> None:
         self._kernel = kernel
         self._path = path
         self._fd: int | None = None
         self._buf: list[DirEntry] = []
         self._fd = kernel.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
-    def __iter__(self):
+    def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> DirEntry:
@@ -124,10 +126,10 @@ class ScandirIterator:
             except OSError:
                 pass
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self) -> None:
@@ -141,8 +143,13 @@ class ScandirIterator:
 class DirOps:
     """Directory listing and tree walking on top of getdents."""
 
-    if TYPE_CHECKING:  # what this mixin uses of FileOps (Kernel's other base)
+    if TYPE_CHECKING:  # what this mixin (and its iterator) use of Kernel's other bases
+        def syscall(self, number: int, *args: Slot) -> tuple[int, int]: ...
         def _close_deferred(self) -> None: ...
+        def _close_later(self, fd: int) -> None: ...
+        def open(self, path: PathArg, flags: int, mode: int = 0o777, *,
+                 dir_fd: int | None = None) -> int: ...
+        def close(self, fd: int) -> None: ...
         def stat(self, path: PathOrFd, *, dir_fd: int | None = None,
                  follow_symlinks: bool = True) -> os.stat_result: ...
         def lstat(self, path: PathArg, *, dir_fd: int | None = None) -> os.stat_result: ...
@@ -195,7 +202,7 @@ class DirOps:
                 stack.append((top, dirs, nondirs))
                 stack.extend(reversed(walk_into))
 
-    def _lmode(self, path) -> int:
+    def _lmode(self, path: PathArg) -> int:
         try:
             return self.lstat(path).st_mode
         except OSError:
@@ -232,14 +239,14 @@ class DirOps:
                 break
             head, tail = os.path.split(head)
 
-    def _exists(self, path) -> bool:
+    def _exists(self, path: PathArg) -> bool:
         try:
             self.stat(path)
         except OSError:
             return False
         return True
 
-    def _isdir(self, path) -> bool:
+    def _isdir(self, path: PathArg) -> bool:
         try:
             return _stat.S_ISDIR(self.stat(path).st_mode)
         except OSError:

@@ -10,7 +10,8 @@ import math
 import os
 import struct
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sysproxy.abi import fcntl as nbfcntl
 from sysproxy.abi import stat as nbstat
@@ -20,7 +21,11 @@ from .memory import Out
 from .syscalls import SYS, open_flags_from_netbsd, open_flags_to_netbsd
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer  # what os.write/os.readv take
+
     from .connection import Slot
+
+_T = TypeVar("_T")
 
 # What os's path arguments take (typeshed's StrOrBytesPath), and, for the calls that
 # also take an open descriptor as os's do (stat, chmod, chown, utime, truncate, chdir).
@@ -98,7 +103,7 @@ def stat_result(raw: bytes | bytearray) -> os.stat_result:
          "st_flags": flags, "st_gen": gen, "st_birthtime": (b_s * _NS + b_n) / _NS})
 
 
-def _fail(e: KernelError, *names) -> KernelError:
+def _fail(e: KernelError, *names: object) -> KernelError:
     """Attach the path(s) a failed call was about, as os does."""
     if names:
         e.filename = names[0]
@@ -159,12 +164,12 @@ class FileOps:
         got = self.syscall(SYS.read, fd, Out(buf), n)[0]
         return bytes(buf) if got == n else bytes(memoryview(buf)[:got])
 
-    def readinto(self, fd: int, buf) -> int:
+    def readinto(self, fd: int, buf: WriteableBuffer) -> int:
         """Read straight into a writable buffer (what io's raw files need)."""
         mv = memoryview(buf).cast("B")
         return self.syscall(SYS.read, fd, Out(mv), len(mv))[0]
 
-    def write(self, fd: int, data) -> int:
+    def write(self, fd: int, data: ReadableBuffer) -> int:
         if not isinstance(data, bytes):
             data = bytes(data)
         return self.syscall(SYS.write, fd, data, len(data))[0]
@@ -174,7 +179,7 @@ class FileOps:
         got = self.syscall(SYS.pread, fd, Out(buf), n, 0, offset & _U64)[0]
         return bytes(memoryview(buf)[:got])
 
-    def pwrite(self, fd: int, data, offset: int) -> int:
+    def pwrite(self, fd: int, data: ReadableBuffer, offset: int) -> int:
         data = bytes(data)
         return self.syscall(SYS.pwrite, fd, data, len(data), 0, offset & _U64)[0]
 
@@ -277,20 +282,20 @@ class FileOps:
     # ----- path names -------------------------------------------------------
 
     @staticmethod
-    def _by_fd(fn, fd: int, *rest):
+    def _by_fd(fn: Callable[..., _T], fd: int, *rest: Any) -> _T:
         """A path call given a descriptor: its error names the descriptor, as os's do."""
         try:
             return fn(fd, *rest)
         except KernelError as e:
             raise _fail(e, fd) from None
 
-    def _p1(self, num: int, path, *rest):
+    def _p1(self, num: int, path: PathArg, *rest: Slot) -> tuple[int, int]:
         try:
             return self.syscall(num, _cpath(path), *rest)
         except KernelError as e:
             raise _fail(e, path) from None
 
-    def _p2(self, num: int, a, b, *rest):
+    def _p2(self, num: int, a: PathArg, b: PathArg, *rest: Slot) -> tuple[int, int]:
         try:
             return self.syscall(num, _cpath(a), _cpath(b), *rest)
         except KernelError as e:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import socket as _hsock
 import struct
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sysproxy.abi import poll as nbpoll
 from sysproxy.abi import signal as nbsignal
@@ -17,8 +17,16 @@ from .memory import InOut, Out
 from .syscalls import SYS
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
     from .connection import Slot
     from .os_files import PathArg, PathOrFd
+
+# A sysctl node: 'kern.hostname', or its MIB numbers.
+SysctlName = str | list[int] | tuple[int, ...]
+# A socket address as the socket module takes one: an AF_UNIX path (str or bytes), or
+# (host, port) / (host, port, flowinfo, scope_id). Results are Any, as socket's are.
+SockAddr = str | bytes | tuple[Any, ...]
 
 _ST_WAIT = 1  # statvfs1 flag ST_WAIT
 _FAMILY_TO_NB: dict[int, int] = {_hsock.AF_UNIX: nbsock.AF_LOCAL, _hsock.AF_INET: nbsock.AF_INET,
@@ -41,7 +49,7 @@ SYSCTL_NAMES: dict[str, tuple[int, ...]] = {
 }
 
 
-def sysctl_mib(name: str | list[int] | tuple[int, ...]) -> list[int]:
+def sysctl_mib(name: SysctlName) -> list[int]:
     """'kern.hostname' -> [1, 10] (CTL_KERN, KERN_HOSTNAME); int lists pass through.
 
     Components may be numbers ('kern.proc2.0.0.648.10'); names come from
@@ -73,18 +81,20 @@ def statvfs_result(raw: bytes | bytearray) -> os.statvfs_result:
                              {"f_fsid": v.f_fsid})
 
 
-def _sockaddr(family: int, address) -> bytes:
+def _sockaddr(family: int, address: SockAddr) -> bytes:
     """A Python socket address -> a NetBSD struct sockaddr."""
-    if family == nbsock.AF_LOCAL:
+    if family == nbsock.AF_LOCAL and not isinstance(address, tuple):
         return nbsock.pack_sockaddr_un(os.fsencode(address))
-    if family == nbsock.AF_INET:
+    if family == nbsock.AF_INET and isinstance(address, tuple):
         return nbsock.pack_sockaddr_in(address[0], address[1])
-    if family == nbsock.AF_INET6:
+    if family == nbsock.AF_INET6 and isinstance(address, tuple):
         return nbsock.pack_sockaddr_in6(address[0], address[1], *address[2:4])
+    if family in (nbsock.AF_LOCAL, nbsock.AF_INET, nbsock.AF_INET6):
+        raise TypeError(f"a {type(address).__name__} is no address of family {family}")
     raise ValueError(f"unsupported address family {family}")
 
 
-def _from_sockaddr(raw: bytes):
+def _from_sockaddr(raw: bytes) -> Any:
     fam, addr = nbsock.unpack_sockaddr(raw)
     if fam == nbsock.AF_LOCAL and isinstance(addr, bytes):
         return os.fsdecode(addr)
@@ -120,7 +130,7 @@ class MiscOps:
         """reboot(2): what rump.halt sends; the server exits after replying."""
         self.syscall(SYS.reboot, howto, None)
 
-    def sysctl(self, name, new: bytes | None = None, oldlen: int | None = 1024) -> bytes | None:
+    def sysctl(self, name: SysctlName, new: bytes | None = None, oldlen: int | None = 1024) -> bytes | None:
         """Read (and with ``new``, set) a sysctl node; raw bytes as the kernel has them.
 
         ``oldlen=None`` skips the read; a string value comes with its NUL.
@@ -136,7 +146,7 @@ class MiscOps:
         n = struct.unpack("<Q", lenbuf.buf)[0]
         return bytes(old.buf[:min(n, oldlen)])
 
-    def sysctl_size(self, name) -> int:
+    def sysctl_size(self, name: SysctlName) -> int:
         """The size the kernel reports for a node (oldp NULL, as a size probe)."""
         mib = sysctl_mib(name)
         lenbuf = InOut(bytes(8))
@@ -144,10 +154,10 @@ class MiscOps:
                      lenbuf, None, 0)
         return struct.unpack("<Q", lenbuf.buf)[0]
 
-    def sysctl_str(self, name) -> str:
+    def sysctl_str(self, name: SysctlName) -> str:
         return (self.sysctl(name) or b"").split(b"\0", 1)[0].decode()
 
-    def sysctl_int(self, name) -> int:
+    def sysctl_int(self, name: SysctlName) -> int:
         raw = self.sysctl(name) or b""
         return int.from_bytes(raw, "little", signed=True) if len(raw) in (4, 8) else 0
 
@@ -215,42 +225,42 @@ class MiscOps:
         raw = self.getsockname(fd, raw=True)
         return raw[1] if len(raw) > 1 else nbsock.AF_INET
 
-    def bind(self, fd: int, address) -> None:
+    def bind(self, fd: int, address: SockAddr) -> None:
         sa = _sockaddr(self._sockfamily(fd), address)
         self.syscall(SYS.bind, fd, sa, len(sa))
 
-    def connect(self, fd: int, address) -> None:
+    def connect(self, fd: int, address: SockAddr) -> None:
         sa = _sockaddr(self._sockfamily(fd), address)
         self.syscall(SYS.connect, fd, sa, len(sa))
 
     def listen(self, fd: int, backlog: int = 128) -> None:
         self.syscall(SYS.listen, fd, backlog)
 
-    def accept(self, fd: int):
+    def accept(self, fd: int) -> tuple[int, Any]:
         name = Out(nbsock.SOCKADDR_STORAGE_SIZE)
         namelen = InOut(_I32.pack(nbsock.SOCKADDR_STORAGE_SIZE))
         newfd = self.syscall(SYS.accept, fd, name, namelen)[0]
         n = _I32.unpack(namelen.buf)[0]
         return newfd, (_from_sockaddr(bytes(name.buf[:n])) if n >= 2 else None)
 
-    def _name(self, num: int, fd: int, raw: bool):
+    def _name(self, num: int, fd: int, raw: bool) -> Any:
         name = Out(nbsock.SOCKADDR_STORAGE_SIZE)
         namelen = InOut(_I32.pack(nbsock.SOCKADDR_STORAGE_SIZE))
         self.syscall(num, fd, name, namelen)
         data = bytes(name.buf[:_I32.unpack(namelen.buf)[0]])
         return data if raw else _from_sockaddr(data)
 
-    def getsockname(self, fd: int, raw: bool = False):
+    def getsockname(self, fd: int, raw: bool = False) -> Any:  # raw: the sockaddr bytes
         return self._name(SYS.getsockname, fd, raw)
 
-    def getpeername(self, fd: int, raw: bool = False):
+    def getpeername(self, fd: int, raw: bool = False) -> Any:
         return self._name(SYS.getpeername, fd, raw)
 
-    def send(self, fd: int, data, flags: int = 0) -> int:
+    def send(self, fd: int, data: ReadableBuffer, flags: int = 0) -> int:
         data = bytes(data)
         return self.syscall(SYS.sendto, fd, data, len(data), flags, None, 0)[0]
 
-    def sendto(self, fd: int, data, address, flags: int = 0) -> int:
+    def sendto(self, fd: int, data: ReadableBuffer, address: SockAddr, flags: int = 0) -> int:
         data = bytes(data)
         sa = _sockaddr(self._sockfamily(fd), address)
         return self.syscall(SYS.sendto, fd, data, len(data), flags, sa, len(sa))[0]
@@ -260,7 +270,7 @@ class MiscOps:
         got = self.syscall(SYS.recvfrom, fd, Out(buf), n, flags, None, None)[0]
         return bytes(buf[:got])
 
-    def recvfrom(self, fd: int, n: int, flags: int = 0):
+    def recvfrom(self, fd: int, n: int, flags: int = 0) -> tuple[bytes, Any]:
         buf = bytearray(n)
         name = Out(nbsock.SOCKADDR_STORAGE_SIZE)
         namelen = InOut(_I32.pack(nbsock.SOCKADDR_STORAGE_SIZE))
@@ -276,7 +286,7 @@ class MiscOps:
         val = _I32.pack(value) if isinstance(value, int) else bytes(value)
         self.syscall(SYS.setsockopt, fd, level, optname, val, len(val))
 
-    def getsockopt(self, fd: int, level: int, optname: int, buflen: int = 0):
+    def getsockopt(self, fd: int, level: int, optname: int, buflen: int = 0) -> int | bytes:
         size = buflen or 4
         val = Out(size)
         vlen = InOut(_I32.pack(size))

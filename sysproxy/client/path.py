@@ -9,6 +9,10 @@ import os
 import stat as _stat
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .os_api import Kernel
 
 __all__ = ["KPath"]
 
@@ -18,7 +22,7 @@ class KPath:
 
     __slots__ = ("_kernel", "_pure")
 
-    def __init__(self, kernel, *parts) -> None:
+    def __init__(self, kernel: Kernel, *parts: str | os.PathLike[str]) -> None:
         self._kernel = kernel
         self._pure: PurePosixPath = PurePosixPath(*[os.fspath(p) if not isinstance(p, KPath) else p._pure
                                      for p in parts]) if parts else PurePosixPath(".")
@@ -37,18 +41,18 @@ class KPath:
     def __repr__(self) -> str:
         return f"KPath({str(self._pure)!r})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, KPath) and other._pure == self._pure and \
             other._kernel is self._kernel
 
     def __hash__(self) -> int:
         return hash(self._pure)
 
-    def __truediv__(self, other) -> "KPath":
+    def __truediv__(self, other: str | os.PathLike[str]) -> "KPath":
         return self._new(self._pure / os.fspath(other))
 
-    def joinpath(self, *others) -> "KPath":
-        return self._new(self._pure.joinpath(*map(os.fspath, others)))
+    def joinpath(self, *others: str | os.PathLike[str]) -> "KPath":
+        return self._new(self._pure.joinpath(*[os.fspath(o) for o in others]))
 
     @property
     def name(self) -> str:
@@ -110,7 +114,7 @@ class KPath:
             yield self / name
 
     def open(self, mode: str = "r", buffering: int = -1, encoding: str | None = None,
-             errors: str | None = None, newline: str | None = None):
+             errors: str | None = None, newline: str | None = None) -> Any:
         return self._kernel.open_file(str(self), mode, buffering, encoding, errors, newline)
 
     def read_bytes(self) -> bytes:
@@ -154,20 +158,20 @@ class KPath:
             if not missing_ok:
                 raise
 
-    def rename(self, target) -> "KPath":
+    def rename(self, target: str | os.PathLike[str]) -> "KPath":
         self._kernel.rename(str(self), os.fspath(target))
         return self._new(PurePosixPath(os.fspath(target)))
 
     replace = rename
 
-    def symlink_to(self, target, target_is_directory: bool = False) -> None:
+    def symlink_to(self, target: str | os.PathLike[str], target_is_directory: bool = False) -> None:
         self._kernel.symlink(os.fspath(target), str(self))
 
-    def hardlink_to(self, target) -> None:
+    def hardlink_to(self, target: str | os.PathLike[str]) -> None:
         self._kernel.link(os.fspath(target), str(self))
 
     def readlink(self) -> "KPath":
-        return self._new(PurePosixPath(self._kernel.readlink(str(self))))
+        return self._new(PurePosixPath(os.fsdecode(self._kernel.readlink(str(self)))))
 
     def chmod(self, mode: int, *, follow_symlinks: bool = True) -> None:
         self._kernel.chmod(str(self), mode, follow_symlinks=follow_symlinks)

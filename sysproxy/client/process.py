@@ -15,13 +15,14 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from sysproxy import url as spurl
 from sysproxy import wire
 
 from .connection import Connection, Slot
 from .errors import ConnectionLost, connection_lost
+from .memory import AddressSpace
 
 __all__ = ["Client", "RETRY_NEVER", "RETRY_FOREVER", "RETRY_ONCE", "RETRY_DIE",
            "default_url", "program_name"]
@@ -114,7 +115,7 @@ class Client:
         return self._conn
 
     @property
-    def memory(self):
+    def memory(self) -> AddressSpace:
         """The connection's address space (anonymous maps the server made live here)."""
         return self._conn.memory
 
@@ -125,10 +126,10 @@ class Client:
         """
         self._conn.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.disconnect()
 
     # ----- signals ----------------------------------------------------------

@@ -5,7 +5,7 @@ without a NUL); *at() calls start relative paths at a directory descriptor.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi.fcntl import AT_FDCWD
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..vfs.vnode import Vnode
 
 
-def path_in(l: "Lwp", addr: int):  # -> awaitable bytes
+def path_in(l: "Lwp", addr: int) -> Any:  # an awaitable of the bytes
     """Copy a path in: one COPYINSTR with maxlen PATH_MAX."""
     return l.copyinstr(addr, PATH_MAX)
 
