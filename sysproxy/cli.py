@@ -50,6 +50,15 @@ def cmd_halt(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .run import run
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        print("sysproxy run: no program given", file=sys.stderr)
+        return 2
+    return run(argv, args.server, args.prefix, args.net)
+
+
 def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sysproxy", description="NetBSD rump kernel sysproxy in Python")
     sub = p.add_subparsers(dest="command", required=True)
@@ -70,6 +79,12 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")
     h.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL))
     h.set_defaults(func=cmd_halt)
+    r = sub.add_parser("run", help="run a host program with PREFIX served by the kernel")
+    r.add_argument("--server", default=os.environ.get("RUMP_SERVER", DEFAULT_URL), help="server URL")
+    r.add_argument("--prefix", default="/rump", help="paths under it are the kernel's (default /rump)")
+    r.add_argument("--net", action="store_true", help="AF_INET/AF_INET6 sockets are the kernel's")
+    r.add_argument("argv", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS...]")
+    r.set_defaults(func=cmd_run)
     if with_tools:
         from . import tools  # ls, cat, put, get, ... and shell: clients of the server
         tools.register(sub, DEFAULT_URL)
@@ -79,7 +94,7 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # `serve` and `halt` skip importing the client tools: it keeps startup short.
-    quick = bool(argv) and argv[0] in ("serve", "halt")
+    quick = bool(argv) and argv[0] in ("serve", "halt", "run")
     args = build_parser(with_tools=not quick).parse_args(argv)
     return int(args.func(args) or 0)
 
