@@ -1,0 +1,150 @@
+"""Shells, Python scripts and a static binary under `sysproxy run`: redirections,
+pipelines, cd and subshells, fork and exec, and what cannot be done."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sysproxy.client import Kernel
+
+from .conftest import Run, have
+from .test_files import kread, kwrite, ok
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_shell_redirections_pipelines_cd_subshells(run: Run, kernel: Kernel, kdir: str,
+                                                    shell: str) -> None:
+    if not have(shell):
+        pytest.skip(f"no {shell}")
+    script = f"""
+        cd /rump{kdir} || exit 9
+        echo one > a
+        echo two >> a
+        cat a | sort -r > b
+        (cd /rump{kdir}/..; ls -d {kdir.rsplit('/', 1)[1]}) > sub
+        {{ echo x; echo y 1>&2; }} > c 2>&1
+        exec 3> fd3; echo via3 >&3; exec 3>&-
+        wc -l < a > count
+        pwd > where
+        echo "$(cat b)" > captured
+    """
+    r = run(shell, "-c", script)
+    ok(r)
+    assert kread(kernel, f"{kdir}/a") == b"one\ntwo\n"
+    assert kread(kernel, f"{kdir}/b") == b"two\none\n"
+    assert kread(kernel, f"{kdir}/sub") == kdir.rsplit("/", 1)[1].encode() + b"\n"
+    assert kread(kernel, f"{kdir}/c") == b"x\ny\n"
+    assert kread(kernel, f"{kdir}/fd3") == b"via3\n"
+    assert kread(kernel, f"{kdir}/count").strip() == b"2"
+    assert kread(kernel, f"{kdir}/where") == f"/rump{kdir}\n".encode()
+    assert kread(kernel, f"{kdir}/captured") == b"two\none\n"
+
+
+def test_stdin_from_kernel_file_and_pipeline_between_processes(run: Run, kernel: Kernel,
+                                                              kdir: str) -> None:
+    kwrite(kernel, f"{kdir}/in", b"".join(b"%d\n" % i for i in range(2000, 0, -1)))
+    ok(run("sh", "-c", f"sort -n < /rump{kdir}/in | head -n 3 > /rump{kdir}/out"))
+    assert kread(kernel, f"{kdir}/out") == b"1\n2\n3\n"
+
+
+def test_python_script_os_and_open(run: Run, kernel: Kernel, kdir: str) -> None:
+    script = f"""
+import os, pathlib
+d = "/rump{kdir}"
+fd = os.open(d + "/raw", os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+os.write(fd, b"raw bytes"); os.close(fd)
+with open(d + "/text", "w") as f:
+    f.write("line1\\nline2\\n")
+os.makedirs(d + "/x/y")
+os.rename(d + "/text", d + "/x/moved")
+os.chdir(d + "/x")
+print(os.getcwd(), sorted(os.listdir(".")), os.stat("moved").st_size)
+print(sorted(p.name for p in pathlib.Path(d).iterdir()))
+try:
+    os.open(d + "/raw", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+except FileExistsError:
+    print("EEXIST")
+print(oct(os.stat(d + "/raw").st_mode & 0o777), open(d + "/raw", "rb").read().decode())
+"""
+    out = ok(run("python3", "-c", script)).splitlines()
+    assert out == [f"/rump{kdir}/x ['moved', 'y'] 12", "['raw', 'x']", "EEXIST",
+                   "0o600 raw bytes"]
+    assert kread(kernel, f"{kdir}/x/moved") == b"line1\nline2\n"
+
+
+def test_exec_keeps_the_kernel_process_and_closes_cloexec(run: Run, kernel: Kernel,
+                                                          kdir: str, tmp_path: Path) -> None:
+    """A descriptor without close-on-exec survives exec (the program writes through
+    it); one with it is gone in the new program."""
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import os, sys\n"
+        "keep, gone = int(sys.argv[1]), int(sys.argv[2])\n"
+        "os.write(keep, b'kept\\n')\n"
+        "try:\n"
+        "    os.write(gone, b'lost')\n"
+        "except OSError as e:\n"
+        "    print(e.errno)\n")
+    script = f"""
+import os
+keep = os.open("/rump{kdir}/keep", os.O_CREAT | os.O_WRONLY, 0o644)
+gone = os.open("/rump{kdir}/gone", os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+os.set_inheritable(keep, True)
+os.execvp("python3", ["python3", "{child}", str(keep), str(gone)])
+"""
+    out = ok(run("python3", "-c", script))
+    assert out == "9\n"    # EBADF: the close-on-exec descriptor was closed
+    assert kread(kernel, f"{kdir}/keep") == b"kept\n"
+    assert kread(kernel, f"{kdir}/gone") == b""
+
+
+def test_static_binary(run: Run, kernel: Kernel, kdir: str, tmp_path: Path) -> None:
+    cc = shutil.which("cc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    src = tmp_path / "s.c"
+    src.write_text("""
+#include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <dirent.h>
+int main(int argc, char **argv) {
+    char path[4096]; snprintf(path, sizeof path, "%s/s.txt", argv[1]);
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0) { perror("open"); return 1; }
+    if (write(fd, "static\\n", 7) != 7) return 2;
+    close(fd);
+    DIR *d = opendir(argv[1]); struct dirent *e;
+    if (!d) { perror("opendir"); return 3; }
+    while ((e = readdir(d))) if (e->d_name[0] != '.') printf("entry %s\\n", e->d_name);
+    return closedir(d);
+}
+""")
+    exe = tmp_path / "s"
+    r = subprocess.run([cc, "-static", "-o", str(exe), str(src)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot link statically here: {r.stderr.decode()[:200]}")
+    out = ok(run(str(exe), f"/rump{kdir}"))
+    assert out == "entry s.txt\n"
+    assert kread(kernel, f"{kdir}/s.txt") == b"static\n"
+
+
+def test_mmap_private_reads_and_shared_writable_fails_loudly(run: Run, kernel: Kernel,
+                                                             kdir: str) -> None:
+    kwrite(kernel, f"{kdir}/m", b"mapped content")
+    script = f"""
+import mmap
+with open("/rump{kdir}/m", "rb") as f:
+    print(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)[:6].decode())
+with open("/rump{kdir}/m", "r+b") as f:
+    try:
+        mmap.mmap(f.fileno(), 0)
+    except OSError as e:
+        print("errno", e.errno)
+"""
+    r = run("python3", "-c", script)
+    assert ok(r) == "mapped\nerrno 19\n"
+    assert b"shared writable mmap of a kernel file is not supported" in r.stderr
