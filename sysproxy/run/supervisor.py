@@ -77,7 +77,7 @@ class Supervisor:
     def filter(self) -> Filter:
         always = [linux.NR[n] for n in ALWAYS]
         if self.net:
-            always += [linux.NR["socket"], linux.NR["socketpair"]]
+            always += [linux.NR[n] for n in ("socket", "socketpair", "poll", "ppoll")]
         return Filter(always, _FD_NRS, [linux.NR["mmap"]], LOW, self.base, self.count)
 
     # ----- start -------------------------------------------------------------
