@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, Self
 
 from sysproxy import url as spurl
 from sysproxy import wire
@@ -212,7 +212,7 @@ class Client:
             self._conn = self._fork_connection(cookie)
         return pid
 
-    def fork_here(self) -> "Client":
+    def fork_here(self) -> Self:
         """The protocol's fork without a host fork: a new kernel process, child of
         this one and sharing its descriptors, reached over a new connection in this
         same host process. For supervisors that stand in for many host processes

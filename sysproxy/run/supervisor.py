@@ -21,8 +21,10 @@ import traceback
 
 from sysproxy.client import Kernel, KernelError
 
-from . import handlers  # noqa: F401  (fills HANDLERS)
-from . import linux
+from . import (
+    handlers,  # noqa: F401  (fills HANDLERS)
+    linux,
+)
 from .call import ANSWERED, CONTINUE, HANDLERS, Call, Errno, i32
 from .proc import Proc, children, status_ids
 from .seccomp import Filter, Listener, Notification, install
@@ -151,7 +153,7 @@ class Supervisor:
             pid, st = os.waitpid(self.main_pid, os.WNOHANG)
             if pid:
                 status = os.waitstatus_to_exitcode(st)
-        for tgid, p in list(self.procs.items()):
+        for p in list(self.procs.values()):
             if not p.alive():
                 self._forget(p)
         return status
@@ -221,7 +223,7 @@ class Supervisor:
             return Proc(tgid, k, fds, cwd)
         self._log(f"process {tgid}: parent {ppid} unknown, a new kernel process")
         k = self.kernel.fork_here()
-        return Proc(tgid, k)   # type: ignore[arg-type]
+        return Proc(tgid, k)
 
     def _work(self, tid: int, q: queue.SimpleQueue[Notification | None]) -> None:
         while True:

@@ -11,15 +11,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from sysproxy.client import Kernel, connect
 from support.server import ROOT, ServerProcess
 
-REFERENCE = Path(os.environ.get("SYSPROXY_REFERENCE",
-                                Path(__file__).resolve().parents[2].parent / "shared" / "reference"))
+_DEFAULT_REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(os.environ.get("SYSPROXY_REFERENCE", _DEFAULT_REF))
 REF_LIBS = ["-lrumpvfs", "-lrumpfs_tmpfs", "-lrumpdev", "-lrumpvfs_fifofs", "-lrumpnet",
             "-lrumpnet_net", "-lrumpnet_netinet", "-lrumpnet_netinet6", "-lrumpnet_local"]
 

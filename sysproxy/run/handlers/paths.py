@@ -14,7 +14,7 @@ from sysproxy.abi import stat as nbstat
 from sysproxy.client import SYS, Out
 
 from .. import linux
-from ..call import NB_AT_FDCWD, CONTINUE, Call, Errno, handles, i32
+from ..call import CONTINUE, NB_AT_FDCWD, Call, Errno, handles, i32
 
 AT = linux.AT_FDCWD
 
