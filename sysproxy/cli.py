@@ -80,8 +80,10 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     h.add_argument("url", nargs="?", default=os.environ.get("RUMP_SERVER", DEFAULT_URL))
     h.set_defaults(func=cmd_halt)
     r = sub.add_parser("run", help="run a host program with PREFIX served by the kernel")
-    r.add_argument("--server", default=os.environ.get("RUMP_SERVER", DEFAULT_URL), help="server URL")
-    r.add_argument("--prefix", default="/rump", help="paths under it are the kernel's (default /rump)")
+    r.add_argument("--server", default=os.environ.get("RUMP_SERVER", DEFAULT_URL),
+                   help="server URL")
+    r.add_argument("--prefix", default="/rump",
+                   help="paths under it are the kernel's (default /rump)")
     r.add_argument("--net", action="store_true", help="AF_INET/AF_INET6 sockets are the kernel's")
     r.add_argument("argv", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS...]")
     r.set_defaults(func=cmd_run)
