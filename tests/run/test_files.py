@@ -144,3 +144,13 @@ def test_missing_file_is_enoent_not_a_host_file(run: Run, kdir: str) -> None:
     assert r.returncode == 1 and b"No such file or directory" in r.stderr
     r = run("ls", "/rump/etc/passwd")     # a host path that exists, inside the prefix
     assert r.returncode != 0 and r.stdout == b""
+
+
+def test_df_and_stat_f_report_the_kernel_file_system(run: Run, kernel: Kernel,
+                                                     kdir: str) -> None:
+    v = kernel.statvfs(kdir)
+    out = ok(run("stat", "-f", "-c", "%T %S %b", f"/rump{kdir}")).split()
+    assert out == ["tmpfs", str(v.f_frsize), str(v.f_blocks)]
+    lines = ok(run("df", "-k", f"/rump{kdir}")).splitlines()
+    assert len(lines) == 2
+    assert int(lines[1].split()[1]) == v.f_blocks * v.f_frsize // 1024

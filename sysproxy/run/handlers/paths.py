@@ -374,3 +374,45 @@ def sys_chroot(c: Call) -> object:
     def no(d: int, p: bytes) -> int:
         raise Errno(1, "chroot into the kernel is not supported (EPERM)")
     return _one(c, AT, c.args[0], no)
+
+
+# ----- statfs ---------------------------------------------------------------------------
+
+_STATFS = struct.Struct("<qqQQQQQiiqqq32x")   # Linux struct statfs (x86-64), 120 bytes
+_FSTYPES = {b"tmpfs": 0x01021994, b"rumpfs": 0x72756D70, b"ptyfs": 0x50545946}
+
+
+def statfs_to_linux(raw: bytes) -> bytes:
+    from sysproxy.abi.statvfs import unpack_statvfs
+    v = unpack_statvfs(raw)
+    ftype = _FSTYPES.get(v.f_fstypename.split(b"\0", 1)[0], 0x52554D50)
+    flags = 0x20 | (1 if v.f_flag & 1 else 0)   # ST_VALID, ST_RDONLY
+    fsid0, fsid1 = v.f_fsidx
+    return _STATFS.pack(ftype, v.f_frsize or v.f_bsize, v.f_blocks, v.f_bfree, v.f_bavail,
+                        v.f_files, v.f_ffree, fsid0 & 0x7FFFFFFF, fsid1 & 0x7FFFFFFF,
+                        v.f_namemax, v.f_frsize or v.f_bsize, flags)
+
+
+def _kstatvfs(c: Call, nbnum: int, target: int | bytes) -> bytes:
+    from sysproxy.abi.statvfs import STATVFS_SIZE
+    out = Out(STATVFS_SIZE)
+    c.k.syscall(nbnum, target, out, 1)   # ST_WAIT
+    return bytes(out.buf)
+
+
+@handles("statfs")
+def sys_statfs(c: Call) -> object:
+    r = _resolve(c, AT, c.args[0])
+    if r is None:
+        return CONTINUE
+    c.proc.mem.write(c.args[1], statfs_to_linux(_kstatvfs(c, SYS.statvfs1, _p(r[1]))))
+    return 0
+
+
+@handles("fstatfs")
+def sys_fstatfs(c: Call) -> object:
+    kfd = c.kfd(c.args[0])
+    if kfd is None:
+        return CONTINUE
+    c.proc.mem.write(c.args[1], statfs_to_linux(_kstatvfs(c, SYS.fstatvfs1, kfd)))
+    return 0
