@@ -94,7 +94,8 @@ class Call:
         kfd = self.proc.fds.get(dirfd)
         return None if kfd is None else (kfd, p)
 
-    def new_fd(self, kfd: int, cloexec: bool, at: int | None = None) -> object:
+    def new_fd(self, kfd: int, cloexec: bool, at: int | None = None,
+               plain: bool = False) -> object:
         """Give the program a placeholder for kernel descriptor ``kfd`` and make its
         number the call's answer."""
         proc = self.proc
@@ -102,6 +103,8 @@ class Call:
             n = at if at is not None else proc.free_slot(self.sup.base, self.sup.count)
             old = proc.fds.get(n)
             proc.fds[n] = kfd
+            if plain:
+                proc.plain.add(kfd)
         try:
             self.sup.listener.addfd(self.n.id, self.sup.placeholder, n, cloexec, send=True)
         except OSError:
@@ -117,6 +120,7 @@ class Call:
 
 def _kclose(c: Call, kfd: int) -> None:
     from sysproxy.client import SYS
+    c.proc.plain.discard(kfd)
     try:
         c.k.syscall(SYS.close, kfd)
     except OSError:

@@ -17,15 +17,18 @@ from .memory import Memory
 
 class Proc:
     def __init__(self, tgid: int, kernel: Kernel, fds: dict[int, int] | None = None,
-                 cwd_kernel: bool = False) -> None:
+                 cwd_kernel: bool = False, plain: set[int] | None = None) -> None:
         self.tgid = tgid
         self.kernel = kernel
         self.fds: dict[int, int] = dict(fds or {})
         self.cwd_kernel = cwd_kernel
+        # Kernel descriptors known to be regular files or directories: calls on
+        # them never block, so the receiving thread may serve them itself.
+        self.plain: set[int] = set(plain or ())
         self.lock = threading.RLock()   # descriptor table changes (threads share it)
         self.mem = Memory(tgid)
         self.exec_pending = False
-        self.pending_forks: list[tuple[Kernel, dict[int, int], bool]] = []
+        self.pending_forks: list[tuple[Kernel, dict[int, int], bool, set[int]]] = []
         self.dead = False
 
     def alive(self) -> bool:
@@ -57,7 +60,7 @@ class Proc:
             self.kernel.disconnect()
         except OSError:
             pass
-        for k, _fds, _cwd in self.pending_forks:
+        for k, _fds, _cwd, _plain in self.pending_forks:
             try:
                 k.disconnect()
             except OSError:

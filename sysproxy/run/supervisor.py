@@ -189,6 +189,9 @@ class Supervisor:
             if i32(n.args[0]) not in proc.fds and not proc.exec_pending:
                 self._cont(n)
                 return
+        if self._inline(n, proc):
+            self._serve_one(n, proc)
+            return
         q = self.workers.get(n.pid)
         if q is None:
             q = queue.SimpleQueue()
@@ -196,6 +199,23 @@ class Supervisor:
             threading.Thread(target=self._work, args=(n.pid, q), daemon=True,
                              name=f"tid-{n.pid}").start()
         q.put(n)
+
+    def _inline(self, n: Notification, proc: Proc) -> bool:
+        """Whether this call cannot block in the kernel, so this thread may serve
+        it without a hand-off: path calls other than open (a FIFO's open waits),
+        descriptor bookkeeping, and I/O on regular files and directories."""
+        nr = n.nr
+        if nr in _NEVER_BLOCK:
+            return True
+        if nr in _OPENS:
+            flags = n.args[1] if nr == _NR_OPEN else n.args[2]
+            return bool(flags & (0o4000 | 0o200000))    # O_NONBLOCK, O_DIRECTORY
+        if nr in _FILE_IO:
+            kfd = proc.fds.get(i32(n.args[0]))
+            return kfd is not None and kfd in proc.plain
+        if nr == _NR_FCNTL:
+            return n.args[1] & 0xFFFFFFFF != linux.F_SETLKW
+        return False
 
     def _adopt(self, tid: int) -> Proc:
         """A thread we have not seen: a new thread of a known process, or a new
@@ -218,9 +238,9 @@ class Supervisor:
                 i = unknown.index(tgid) if tgid in unknown else 0
                 if i >= len(parent.pending_forks):
                     i = 0
-                k, fds, cwd = parent.pending_forks.pop(i)
+                k, fds, cwd, plain = parent.pending_forks.pop(i)
             self._log(f"process {tgid} (child of {ppid}) takes a forked kernel process")
-            return Proc(tgid, k, fds, cwd)
+            return Proc(tgid, k, fds, cwd, plain)
         self._log(f"process {tgid}: parent {ppid} unknown, a new kernel process")
         k = self.kernel.fork_here()
         return Proc(tgid, k)
@@ -295,5 +315,20 @@ class Supervisor:
             sys.stderr.write(f"sysproxy run: {msg}\n")
 
 
+_NEVER_BLOCK = frozenset(linux.NR[n] for n in (
+    "stat", "lstat", "access", "truncate", "getcwd", "chdir", "fchdir", "rename", "mkdir",
+    "rmdir", "link", "unlink", "symlink", "readlink", "chmod", "chown", "lchown", "utime",
+    "utimes", "mknod", "statfs", "mkdirat", "mknodat", "fchownat", "futimesat",
+    "newfstatat", "unlinkat", "renameat", "linkat", "symlinkat", "readlinkat", "fchmodat",
+    "faccessat", "faccessat2", "fchmodat2", "utimensat", "renameat2", "statx", "execve",
+    "execveat", "clone", "clone3", "fork", "vfork", "exit_group", "dup", "dup2", "dup3",
+    "close_range", "fstat", "lseek", "getdents64", "fstatfs", "fchmod", "fchown",
+    "ftruncate", "fsync", "fdatasync", "mmap", "getxattr", "lgetxattr", "listxattr",
+    "llistxattr", "fgetxattr", "flistxattr", "ioctl"))
+_OPENS = frozenset(linux.NR[n] for n in ("open", "openat"))
+_NR_OPEN, _NR_FCNTL = linux.NR["open"], linux.NR["fcntl"]
+_FILE_IO = frozenset(linux.NR[n] for n in (
+    "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev",
+    "preadv2", "pwritev2", "close"))
 # Calls whose first argument is not a descriptor (it may fall in the range by chance).
 _NOT_FD_ARG0 = frozenset(linux.NR[n] for n in ("mmap",))

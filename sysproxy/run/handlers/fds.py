@@ -47,7 +47,7 @@ def sys_dup(c: Call) -> object:
     kfd = c.kfd(c.args[0])
     if kfd is None:
         return CONTINUE
-    return c.new_fd(_kdup(c, kfd), False)
+    return c.new_fd(_kdup(c, kfd), False, plain=kfd in c.proc.plain)
 
 
 def _routed(c: Call, fd: int) -> bool:
@@ -75,7 +75,7 @@ def sys_dup2(c: Call) -> object:
     k2 = _kdup(c, kold)
     if flags & linux.O_CLOEXEC:
         c.k.syscall(SYS.fcntl, k2, nbf.F_SETFD, nbf.FD_CLOEXEC)
-    return c.new_fd(k2, bool(flags & linux.O_CLOEXEC), at=new)
+    return c.new_fd(k2, bool(flags & linux.O_CLOEXEC), at=new, plain=kold in c.proc.plain)
 
 
 _FLOCK_L = struct.Struct("<hh4xqqi4x")     # Linux struct flock
@@ -102,8 +102,8 @@ def sys_fcntl(c: Call) -> object:
                 free = [n for n in range(want, LOW) if n not in c.proc.fds
                         and not os.path.lexists(f"/proc/{c.proc.tgid}/fd/{n}")]
             if free:
-                return c.new_fd(k2, cloexec, at=free[0])
-        return c.new_fd(k2, cloexec)
+                return c.new_fd(k2, cloexec, at=free[0], plain=kfd in c.proc.plain)
+        return c.new_fd(k2, cloexec, plain=kfd in c.proc.plain)
     if cmd == linux.F_GETFD:
         return k.syscall(SYS.fcntl, kfd, nbf.F_GETFD, 0)[0]
     if cmd == linux.F_SETFD:
@@ -169,7 +169,15 @@ def sys_lseek(c: Call) -> object:
 def kstat_fd(c: Call, kfd: int) -> bytes:
     out = Out(nbstat.STAT_SIZE)
     c.k.syscall(SYS.fstat, kfd, out)
+    note_kind(c, kfd, out.buf)
     return bytes(out.buf)
+
+
+def note_kind(c: Call, kfd: int, raw: bytes | bytearray) -> None:
+    """Remember a regular file or directory: its calls never block."""
+    mode = nbstat.STAT.unpack_from(raw)[1] & 0o170000
+    if mode in (0o100000, 0o040000):
+        c.proc.plain.add(kfd)
 
 
 @handles("fstat")

@@ -15,8 +15,10 @@ from sysproxy.client import SYS, Out
 
 from .. import linux
 from ..call import CONTINUE, NB_AT_FDCWD, Call, Errno, handles, i32
+from .fds import note_kind
 
 AT = linux.AT_FDCWD
+_O_DIRECTORY = 0o200000
 
 
 def _p(path: bytes) -> bytes:
@@ -39,7 +41,7 @@ def _open(c: Call, dirfd: int, addr: int, flags: int, mode: int) -> object:
     nbflags = linux.open_flags_to_netbsd(flags)
     kfd = c.k.syscall(SYS.openat, kdir, _p(kp), nbflags,
                       mode & 0o7777 if flags & 0o100 else 0)[0]
-    return c.new_fd(kfd, bool(flags & linux.O_CLOEXEC))
+    return c.new_fd(kfd, bool(flags & linux.O_CLOEXEC), plain=bool(flags & _O_DIRECTORY))
 
 
 @handles("open")
@@ -80,6 +82,7 @@ def _kstat(c: Call, dirfd: int, addr: int, flags: int) -> bytes | None:
             else:
                 out = Out(nbstat.STAT_SIZE)
                 c.k.syscall(SYS.fstat, kfd, out)
+                note_kind(c, kfd, out.buf)
                 return bytes(out.buf)
         else:
             r = c.resolve(dirfd, p)

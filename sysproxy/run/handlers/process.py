@@ -28,7 +28,7 @@ def sys_clone(c: Call) -> object:
     p = c.proc
     with p.lock:
         child = p.kernel.fork_here()
-        p.pending_forks.append((child, dict(p.fds), p.cwd_kernel))
+        p.pending_forks.append((child, dict(p.fds), p.cwd_kernel, set(p.plain)))
     return CONTINUE
 
 
