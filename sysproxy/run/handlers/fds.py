@@ -31,9 +31,7 @@ def sys_close_range(c: Call) -> object:
     with c.proc.lock:
         hit = [fd for fd in c.proc.fds if lo <= fd <= hi]
         for fd in hit:
-            if flags & 4:   # CLOSE_RANGE_CLOEXEC
-                c.k.syscall(SYS.fcntl, c.proc.fds[fd], nbf.F_SETFD, nbf.FD_CLOEXEC)
-            else:
+            if not flags & 4:   # CLOSE_RANGE_CLOEXEC: the host marks the placeholders
                 _kclose(c, c.proc.fds.pop(fd))
     return CONTINUE
 
@@ -73,8 +71,6 @@ def sys_dup2(c: Call) -> object:
         raise Errno(9, f"dup2 of a kernel descriptor to {new} is not supported: only 0-{LOW - 1} "
                     "and the placeholder range can hold kernel descriptors")
     k2 = _kdup(c, kold)
-    if flags & linux.O_CLOEXEC:
-        c.k.syscall(SYS.fcntl, k2, nbf.F_SETFD, nbf.FD_CLOEXEC)
     return c.new_fd(k2, bool(flags & linux.O_CLOEXEC), at=new, plain=kold in c.proc.plain)
 
 
@@ -94,8 +90,6 @@ def sys_fcntl(c: Call) -> object:
     if cmd in (linux.F_DUPFD, linux.F_DUPFD_CLOEXEC):
         cloexec = cmd == linux.F_DUPFD_CLOEXEC
         k2 = _kdup(c, kfd)
-        if cloexec:
-            k.syscall(SYS.fcntl, k2, nbf.F_SETFD, nbf.FD_CLOEXEC)
         want = i32(arg)
         if want < LOW and want >= 0:
             with c.proc.lock:
@@ -104,11 +98,10 @@ def sys_fcntl(c: Call) -> object:
             if free:
                 return c.new_fd(k2, cloexec, at=free[0], plain=kfd in c.proc.plain)
         return c.new_fd(k2, cloexec, plain=kfd in c.proc.plain)
-    if cmd == linux.F_GETFD:
-        return k.syscall(SYS.fcntl, kfd, nbf.F_GETFD, 0)[0]
-    if cmd == linux.F_SETFD:
-        k.syscall(SYS.fcntl, kfd, nbf.F_SETFD, arg & 1)
-        return CONTINUE    # and the placeholder, for exec
+    if cmd in (linux.F_GETFD, linux.F_SETFD):
+        # Close-on-exec lives on the placeholder: the host closes it at exec and
+        # we then close the kernel descriptor (handlers/process.after_exec).
+        return CONTINUE
     if cmd == linux.F_GETFL:
         return linux.open_flags_from_netbsd(k.syscall(SYS.fcntl, kfd, nbf.F_GETFL, 0)[0])
     if cmd == linux.F_SETFL:
@@ -148,8 +141,7 @@ def sys_ioctl(c: Call) -> object:
                   (fl | nbf.O_NONBLOCK) if on else (fl & ~nbf.O_NONBLOCK))
         return 0
     if req in (linux.FIOCLEX, linux.FIONCLEX):
-        k.syscall(SYS.fcntl, kfd, nbf.F_SETFD, 1 if req == linux.FIOCLEX else 0)
-        return CONTINUE
+        return CONTINUE    # close-on-exec lives on the placeholder
     if req >> 8 & 0xFF == 0x54:   # terminal ioctls: a kernel file is not a terminal
         raise Errno(25)
     if req == linux.FICLONE:
@@ -298,11 +290,23 @@ def sys_mmap(c: Call) -> object:
                 break
             os.write(mfd, out.buf[:got])
             off += got
-        cloexec = bool(c.k.syscall(SYS.fcntl, kfd, nbf.F_GETFD, 0)[0] & 1)
+        cloexec = _host_cloexec(c, fd)
         c.sup.listener.addfd(c.n.id, mfd, fd, cloexec, send=False)
     finally:
         os.close(mfd)
     return CONTINUE
+
+
+def _host_cloexec(c: Call, fd: int) -> bool:
+    """The placeholder's close-on-exec flag, from /proc/PID/fdinfo (flags are octal)."""
+    try:
+        with open(f"/proc/{c.proc.tgid}/fdinfo/{fd}", "rb") as f:
+            for line in f:
+                if line.startswith(b"flags:"):
+                    return bool(int(line.split()[1], 8) & linux.O_CLOEXEC)
+    except OSError:
+        pass
+    return False
 
 
 __all__ = ["ANSWERED"]
