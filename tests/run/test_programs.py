@@ -148,3 +148,36 @@ with open("/rump{kdir}/m", "r+b") as f:
     r = run("python3", "-c", script)
     assert ok(r) == "mapped\nerrno 19\n"
     assert b"shared writable mmap of a kernel file is not supported" in r.stderr
+
+
+def test_threads_share_one_kernel_process(run: Run, kernel: Kernel, kdir: str) -> None:
+    script = f"""
+import os, threading
+def work(i):
+    with open("/rump{kdir}/t%d" % i, "w") as f:
+        for j in range(300):
+            f.write("%d:%d\\n" % (i, j))
+ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(len([n for n in os.listdir("/rump{kdir}") if n.startswith("t")]))
+"""
+    assert ok(run("python3", "-c", script)) == "4\n"
+    for i in range(4):
+        assert kread(kernel, f"{kdir}/t{i}") == "".join(f"{i}:{j}\n" for j in range(300)).encode()
+
+
+def test_bash_runs_a_script_stored_in_the_kernel(run: Run, kernel: Kernel, kdir: str) -> None:
+    if not have("bash"):
+        pytest.skip("no bash")
+    kwrite(kernel, f"{kdir}/s.sh",
+           f"cd /rump{kdir}\nfor i in 1 2 3; do echo $i; done > loop\ncat loop\n".encode())
+    assert ok(run("bash", f"/rump{kdir}/s.sh")) == "1\n2\n3\n"
+    assert kread(kernel, f"{kdir}/loop") == b"1\n2\n3\n"
+
+
+def test_exit_status_and_signals_pass_through(run: Run) -> None:
+    assert run("sh", "-c", "exit 7").returncode == 7
+    assert run("sh", "-c", "kill -TERM $$").returncode == 128 + 15
+    r = run("/nonexistent/program")
+    assert r.returncode == 127 and b"No such file or directory" in r.stderr
