@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Self
+from collections.abc import Callable
+from typing import Any, Self
 
 from sysproxy import url as spurl
 from sysproxy import wire
