@@ -165,7 +165,7 @@ def kstat_fd(c: Call, kfd: int) -> bytes:
     return bytes(out.buf)
 
 
-def note_kind(c: Call, kfd: int, raw: bytes | bytearray) -> None:
+def note_kind(c: Call, kfd: int, raw: bytes | bytearray | memoryview) -> None:
     """Remember a regular file or directory: its calls never block."""
     mode = nbstat.STAT.unpack_from(raw)[1] & 0o170000
     if mode in (0o100000, 0o040000):
