@@ -59,7 +59,7 @@ class Filter:
     * ``always``: these system calls always go to the supervisor;
     * ``fd_calls``: these go when their first argument (an ``int`` descriptor)
       is below ``low`` (the shell's descriptors 0-9, which may be redirected
-      to kernel files);
+      to kernel files) or one of ``extra`` (bash keeps its script at 255);
     * any call whose first argument lies in ``[base, base + count)``, the
       placeholder range, goes (the supervisor lets non-descriptor ones continue);
     * ``arg4_calls`` (mmap) go when their fifth argument is such a descriptor.
@@ -68,7 +68,9 @@ class Filter:
     """
 
     def __init__(self, always: Iterable[int], fd_calls: Iterable[int],
-                 arg4_calls: Iterable[int], low: int, base: int, count: int) -> None:
+                 arg4_calls: Iterable[int], low: int, base: int, count: int,
+                 extra: Iterable[int] = ()) -> None:
+        self.extra = sorted(set(extra))
         self.always = sorted(set(always))
         self.fd_calls = sorted(set(fd_calls) - set(self.always))
         self.arg4_calls = sorted(set(arg4_calls) - set(self.always))
@@ -93,11 +95,15 @@ class Filter:
         out.append((_JGE_K, ALLOW, NOTIFY, self.base + self.count))
         labels: dict[str, int] = {FDCHECK: len(out)}
         out.append((_LD_W_ABS, 0, 0, _ARG0))
+        for fd in self.extra:
+            out.append((_JEQ_K, NOTIFY, 0, fd))
         out.append((_JGE_K, 0, NOTIFY, self.low))
         out.append((_JGE_K, 0, ALLOW, self.base))
         out.append((_JGE_K, ALLOW, NOTIFY, self.base + self.count))
         labels[ARG4] = len(out)
         out.append((_LD_W_ABS, 0, 0, _ARG0 + 4 * 8))
+        for fd in self.extra:
+            out.append((_JEQ_K, NOTIFY, 0, fd))
         out.append((_JGE_K, 0, NOTIFY, self.low))
         out.append((_JGE_K, 0, ALLOW, self.base))
         out.append((_JGE_K, ALLOW, NOTIFY, self.base + self.count))

@@ -28,7 +28,7 @@ from . import (
 from .call import ANSWERED, CONTINUE, HANDLERS, Call, Errno, i32
 from .proc import Proc, children, status_ids
 from .seccomp import Filter, Listener, Notification, install
-from .supervisor_limits import COUNT, LOW
+from .supervisor_limits import COUNT, EXTRA, LOW
 
 # Calls that always stop: paths, descriptor-number changes, process life.
 ALWAYS = ("open", "stat", "lstat", "access", "truncate", "getcwd", "chdir", "fchdir",
@@ -80,7 +80,7 @@ class Supervisor:
         always = [linux.NR[n] for n in ALWAYS]
         if self.net:
             always += [linux.NR[n] for n in ("socket", "socketpair", "poll", "ppoll")]
-        return Filter(always, _FD_NRS, [linux.NR["mmap"]], LOW, self.base, self.count)
+        return Filter(always, _FD_NRS, [linux.NR["mmap"]], LOW, self.base, self.count, EXTRA)
 
     # ----- start -------------------------------------------------------------
 

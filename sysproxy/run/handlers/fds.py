@@ -12,7 +12,7 @@ from sysproxy.client import SYS, InOut, Out
 
 from .. import linux
 from ..call import ANSWERED, CONTINUE, Call, Errno, _kclose, handles, i32
-from ..supervisor_limits import LOW
+from ..supervisor_limits import EXTRA, LOW
 
 
 @handles("close")
@@ -49,7 +49,7 @@ def sys_dup(c: Call) -> object:
 
 
 def _routed(c: Call, fd: int) -> bool:
-    return 0 <= fd < LOW or c.sup.base <= fd < c.sup.base + c.sup.count
+    return 0 <= fd < LOW or fd in EXTRA or c.sup.base <= fd < c.sup.base + c.sup.count
 
 
 @handles("dup2", "dup3")
@@ -68,8 +68,8 @@ def sys_dup2(c: Call) -> object:
             _kclose(c, knew)
         return CONTINUE
     if not _routed(c, new):
-        raise Errno(9, f"dup2 of a kernel descriptor to {new} is not supported: only 0-{LOW - 1} "
-                    "and the placeholder range can hold kernel descriptors")
+        raise Errno(9, f"dup2 of a kernel descriptor to {new} is not supported: only 0-{LOW - 1}, "
+                    "255 and the placeholder range can hold kernel descriptors")
     k2 = _kdup(c, kold)
     return c.new_fd(k2, bool(flags & linux.O_CLOEXEC), at=new, plain=kold in c.proc.plain)
 
