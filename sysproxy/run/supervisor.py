@@ -68,6 +68,8 @@ class Supervisor:
         self.base = soft - COUNT
         self.count = COUNT
         self.placeholder = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+        st = os.fstat(self.placeholder)
+        self._placeholder_id = (st.st_dev, st.st_ino)
         self.listener: Listener = None  # type: ignore[assignment]
         self.procs: dict[int, Proc] = {}      # by tgid
         self.threads: dict[int, Proc] = {}    # by tid
@@ -186,8 +188,14 @@ class Supervisor:
         nr = n.nr
         # Fast path: a call on a host descriptor continues without a hand-off.
         if nr in _FD_NRS or (nr not in HANDLERS):
-            if i32(n.args[0]) not in proc.fds and not proc.exec_pending:
-                self._cont(n)
+            fd = i32(n.args[0])
+            if fd not in proc.fds and not proc.exec_pending:
+                if (self.base <= fd < self.base + self.count and nr != _NR_CLOSE
+                        and self._stale(proc, fd)):
+                    self._answer(n, proc, Errno(9, "a placeholder descriptor whose kernel "
+                                                "descriptor is unknown (EBADF)"))
+                else:
+                    self._cont(n)
                 return
         if self._inline(n, proc):
             self._serve_one(n, proc)
@@ -199,6 +207,15 @@ class Supervisor:
             threading.Thread(target=self._work, args=(n.pid, q), daemon=True,
                              name=f"tid-{n.pid}").start()
         q.put(n)
+
+    def _stale(self, proc: Proc, fd: int) -> bool:
+        """A placeholder we hold no kernel descriptor for (a process adopted without
+        its parent's table): its calls must fail, not reach the host's /dev/null."""
+        try:
+            st = os.stat(f"/proc/{proc.tgid}/fd/{fd}")
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self._placeholder_id
 
     def _inline(self, n: Notification, proc: Proc) -> bool:
         """Whether this call cannot block in the kernel, so this thread may serve
@@ -326,7 +343,7 @@ _NEVER_BLOCK = frozenset(linux.NR[n] for n in (
     "ftruncate", "fsync", "fdatasync", "mmap", "getxattr", "lgetxattr", "listxattr",
     "llistxattr", "fgetxattr", "flistxattr", "ioctl"))
 _OPENS = frozenset(linux.NR[n] for n in ("open", "openat"))
-_NR_OPEN, _NR_FCNTL = linux.NR["open"], linux.NR["fcntl"]
+_NR_OPEN, _NR_FCNTL, _NR_CLOSE = linux.NR["open"], linux.NR["fcntl"], linux.NR["close"]
 _FILE_IO = frozenset(linux.NR[n] for n in (
     "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev",
     "preadv2", "pwritev2", "close"))

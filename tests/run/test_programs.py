@@ -181,3 +181,23 @@ def test_exit_status_and_signals_pass_through(run: Run) -> None:
     assert run("sh", "-c", "kill -TERM $$").returncode == 128 + 15
     r = run("/nonexistent/program")
     assert r.returncode == 127 and b"No such file or directory" in r.stderr
+
+
+def test_errors_are_linux_errnos(run: Run, kernel: Kernel, kdir: str) -> None:
+    """NetBSD's errno numbers differ from Linux's (ENOTEMPTY 66 vs 39, ELOOP 62 vs 40):
+    the program sees Linux's."""
+    kernel.makedirs(f"{kdir}/full/x")
+    kernel.symlink("loop", f"{kdir}/loop")
+    script = f"""
+import errno, os
+d = "/rump{kdir}"
+for call in (lambda: os.rmdir(d + "/full"), lambda: os.mkdir(d + "/full"),
+             lambda: open(d + "/loop"), lambda: os.open(d + "/full", os.O_WRONLY),
+             lambda: os.listdir(d + "/nothing"), lambda: os.readlink(d + "/full")):
+    try:
+        call()
+    except OSError as e:
+        print(errno.errorcode[e.errno])
+"""
+    assert ok(run("python3", "-c", script)).split() == [
+        "ENOTEMPTY", "EEXIST", "ELOOP", "EISDIR", "ENOENT", "EINVAL"]
