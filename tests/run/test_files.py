@@ -154,3 +154,15 @@ def test_df_and_stat_f_report_the_kernel_file_system(run: Run, kernel: Kernel,
     lines = ok(run("df", "-k", f"/rump{kdir}")).splitlines()
     assert len(lines) == 2
     assert int(lines[1].split()[1]) == v.f_blocks * v.f_frsize // 1024
+
+
+def test_other_prefix_and_relative_paths_from_a_host_cwd(target, kernel: Kernel,
+                                                         kdir: str) -> None:
+    from .conftest import make_runner
+    kwrite(kernel, f"{kdir}/f", b"via k")
+    run_k = make_runner(target.url)
+    r = run_k("cat", f"/kern{kdir}/f", extra=("--prefix", "/kern"))
+    assert ok(r) == "via k"
+    assert run_k("cat", f"/rump{kdir}/f", extra=("--prefix", "/kern")).returncode != 0
+    # from the host's / the relative path rump/... leads into the prefix
+    assert ok(run_k("cat", f"rump{kdir}/f", cwd="/")) == "via k"
