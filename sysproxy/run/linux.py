@@ -32,7 +32,7 @@ NR = dict(
     readlinkat=267, fchmodat=268, faccessat=269, splice=275, tee=276,
     sync_file_range=277, utimensat=280, fallocate=285, accept4=288, dup3=292,
     preadv=295, pwritev=296, name_to_handle_at=303, syncfs=306, setns=308,
-    renameat2=316, ppoll=271, execveat=322, copy_file_range=326, preadv2=327, pwritev2=328,
+    renameat2=316, ppoll=271, umask=95, execveat=322, copy_file_range=326, preadv2=327, pwritev2=328,
     statx=332, clone3=435, close_range=436, openat2=437, faccessat2=439,
     fchmodat2=452, inotify_add_watch=254, setxattr=188, lsetxattr=189,
     removexattr=197, lremovexattr=198, fsetxattr=190, fremovexattr=199,

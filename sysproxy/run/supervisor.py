@@ -38,7 +38,7 @@ ALWAYS = ("open", "stat", "lstat", "access", "truncate", "getcwd", "chdir", "fch
           "unlinkat", "renameat", "linkat", "symlinkat", "readlinkat", "fchmodat",
           "faccessat", "faccessat2", "fchmodat2", "utimensat", "renameat2", "statx",
           "openat2", "execve", "execveat", "clone", "clone3", "fork", "vfork",
-          "exit_group", "dup2", "dup3", "close_range", "sendfile", "splice", "tee",
+          "exit_group", "dup2", "dup3", "close_range", "umask", "sendfile", "splice", "tee",
           "copy_file_range", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
           "listxattr", "llistxattr", "removexattr", "lremovexattr",
           "inotify_add_watch", "name_to_handle_at")
@@ -75,6 +75,7 @@ class Supervisor:
         self.threads: dict[int, Proc] = {}    # by tid
         self.workers: dict[int, queue.SimpleQueue[Notification | None]] = {}
         self.main_pid = 0
+        self.adopted: set[int] = set()   # every process that claimed a kernel process
         self.table_lock = threading.Lock()
         self.debug = bool(os.environ.get("SYSPROXY_RUN_DEBUG"))
 
@@ -88,6 +89,9 @@ class Supervisor:
 
     def start(self, argv: list[str]) -> int:
         prog = self.filter().program()
+        mask = os.umask(0o22)
+        os.umask(mask)
+        self.kernel.umask(mask)   # files the program creates get its umask
         a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
@@ -116,6 +120,7 @@ class Supervisor:
             raise SystemExit(os.waitstatus_to_exitcode(st) or 127)
         self.listener = Listener(fds[0])
         self.procs[pid] = Proc(pid, self.kernel)
+        self.adopted.add(pid)
         return pid
 
     def serve(self) -> int:
@@ -243,6 +248,7 @@ class Supervisor:
             if proc is None:
                 proc = self._new_proc(tgid, ppid)
                 self.procs[tgid] = proc
+                self.adopted.add(tgid)
             self.threads[tid] = proc
         return proc
 
@@ -250,8 +256,7 @@ class Supervisor:
         parent = self.procs.get(ppid)
         if parent is not None and parent.pending_forks:
             with parent.lock:
-                known = set(self.procs)
-                unknown = [c for c in children(ppid) if c not in known]
+                unknown = [c for c in children(ppid) if c not in self.adopted]
                 i = unknown.index(tgid) if tgid in unknown else 0
                 if i >= len(parent.pending_forks):
                     i = 0
@@ -341,7 +346,7 @@ _NEVER_BLOCK = frozenset(linux.NR[n] for n in (
     "execveat", "clone", "clone3", "fork", "vfork", "exit_group", "dup", "dup2", "dup3",
     "close_range", "fstat", "lseek", "getdents64", "fstatfs", "fchmod", "fchown",
     "ftruncate", "fsync", "fdatasync", "mmap", "getxattr", "lgetxattr", "listxattr",
-    "llistxattr", "fgetxattr", "flistxattr", "ioctl"))
+    "llistxattr", "fgetxattr", "flistxattr", "ioctl", "umask"))
 _OPENS = frozenset(linux.NR[n] for n in ("open", "openat"))
 _NR_OPEN, _NR_FCNTL, _NR_CLOSE = linux.NR["open"], linux.NR["fcntl"], linux.NR["close"]
 _FILE_IO = frozenset(linux.NR[n] for n in (

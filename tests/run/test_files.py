@@ -166,3 +166,9 @@ def test_other_prefix_and_relative_paths_from_a_host_cwd(target, kernel: Kernel,
     assert run_k("cat", f"/rump{kdir}/f", extra=("--prefix", "/kern")).returncode != 0
     # from the host's / the relative path rump/... leads into the prefix
     assert ok(run_k("cat", f"rump{kdir}/f", cwd="/")) == "via k"
+
+
+def test_the_programs_umask_applies_in_the_kernel(run: Run, kernel: Kernel, kdir: str) -> None:
+    ok(run("sh", "-c", f"umask 077; touch /rump{kdir}/private; umask 002; mkdir /rump{kdir}/grp"))
+    assert stat.S_IMODE(kernel.stat(f"{kdir}/private").st_mode) == 0o600
+    assert stat.S_IMODE(kernel.stat(f"{kdir}/grp").st_mode) == 0o775

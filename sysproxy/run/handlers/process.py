@@ -66,6 +66,13 @@ def after_exec(c: Call) -> None:
                 _kclose(c, kfd)
 
 
+@handles("umask")
+def sys_umask(c: Call) -> object:
+    """The kernel applies its own process's umask to files it creates: keep it the program's."""
+    c.k.umask(c.args[0] & 0o777)
+    return CONTINUE
+
+
 @handles("exit_group")
 def sys_exit_group(c: Call) -> object:
     c.sup._forget(c.proc)
