@@ -98,6 +98,10 @@ class Supervisor:
             try:
                 a.close()
                 os.close(self.placeholder)
+                # Python ignores these; an ignored signal stays ignored across exec
+                # (what subprocess's restore_signals undoes).
+                for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+                    signal.signal(sig, signal.SIG_DFL)
                 # Past the filter, calls on descriptors 0-9 stop: send from an unwatched one.
                 hi = fcntl.fcntl(b.fileno(), fcntl.F_DUPFD_CLOEXEC, 100)
                 b.close()

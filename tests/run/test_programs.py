@@ -201,3 +201,11 @@ for call in (lambda: os.rmdir(d + "/full"), lambda: os.mkdir(d + "/full"),
 """
     assert ok(run("python3", "-c", script)).split() == [
         "ENOTEMPTY", "EEXIST", "ELOOP", "EISDIR", "ENOENT", "EINVAL"]
+
+
+def test_sigpipe_is_default_in_the_program(run: Run, kernel: Kernel, kdir: str) -> None:
+    """The program does not inherit the supervisor's ignored SIGPIPE: a writer into
+    a closed pipe dies quietly, as in a shell."""
+    kwrite(kernel, f"{kdir}/many", b"".join(b"line %d\n" % i for i in range(100000)))
+    r = run("sh", "-c", f"cat /rump{kdir}/many | head -n 1; echo ${{PIPESTATUS:-done}}")
+    assert r.stdout == b"line 0\ndone\n" and r.stderr == b"", r.stderr
