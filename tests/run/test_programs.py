@@ -209,3 +209,13 @@ def test_sigpipe_is_default_in_the_program(run: Run, kernel: Kernel, kdir: str) 
     kwrite(kernel, f"{kdir}/many", b"".join(b"line %d\n" % i for i in range(100000)))
     r = run("sh", "-c", f"cat /rump{kdir}/many | head -n 1; echo ${{PIPESTATUS:-done}}")
     assert r.stdout == b"line 0\ndone\n" and r.stderr == b"", r.stderr
+
+
+def test_forked_processes_share_kernel_file_offsets(run: Run, kernel: Kernel, kdir: str) -> None:
+    """fork is the protocol's fork: parent and child share the open file (and its
+    offset), as after a host fork."""
+    kwrite(kernel, f"{kdir}/in", b"abcdefghij\nsecond\n")
+    out = ok(run("sh", "-c", f"{{ head -c 3; echo '|'; cat; }} < /rump{kdir}/in"))
+    assert out == "abc|\ndefghij\nsecond\n"
+    ok(run("sh", "-c", f"exec 4>/rump{kdir}/log; (echo child >&4); echo parent >&4"))
+    assert kread(kernel, f"{kdir}/log") == b"child\nparent\n"
