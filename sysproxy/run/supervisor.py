@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import resource
 import select
 import signal
 import socket
@@ -61,10 +62,12 @@ class Supervisor:
         self.kernel = kernel
         self.prefix = os.fsencode(os.path.normpath(prefix))
         self.net = net
-        soft, hard = __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE)
-        self.limit = soft
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 1024 <= hard or hard == resource.RLIM_INFINITY:
+            soft = 1024   # room for the placeholders above the program's own descriptors
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         if soft < 1024:
-            raise SystemExit("sysproxy run: RLIMIT_NOFILE below 1024")
+            raise SystemExit("sysproxy run: RLIMIT_NOFILE is below 1024 and cannot be raised")
         self.base = soft - COUNT
         self.count = COUNT
         self.placeholder = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
