@@ -85,7 +85,8 @@ class Supervisor:
     def filter(self) -> Filter:
         always = [linux.NR[n] for n in ALWAYS]
         if self.net:
-            always += [linux.NR[n] for n in ("socket", "socketpair", "poll", "ppoll")]
+            always += [linux.NR[n] for n in ("socket", "socketpair", "poll", "ppoll", "epoll_ctl",
+                                              "epoll_wait", "epoll_pwait", "epoll_pwait2")]
         return Filter(always, _FD_NRS, [linux.NR["mmap"]], LOW, self.base, self.count, EXTRA)
 
     # ----- start -------------------------------------------------------------

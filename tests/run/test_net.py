@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from .conftest import Target, make_runner, run_env
 
@@ -78,5 +77,47 @@ def test_without_net_sockets_stay_on_the_host(ours: Target) -> None:
         c.close()
 
 
-if __name__ == "__main__":
-    pytest.main([__file__])
+
+
+AIO_SERVER = """
+import asyncio
+async def handle(r, w):
+    w.write((await r.readline()).upper()); await w.drain(); w.close()
+async def main():
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    print(srv.sockets[0].getsockname()[1], flush=True)
+    async with srv:
+        try:
+            await asyncio.wait_for(srv.serve_forever(), 20)
+        except asyncio.TimeoutError:
+            pass
+asyncio.run(main())
+"""
+AIO_CLIENT = """
+import asyncio, sys
+async def main():
+    r, w = await asyncio.open_connection("127.0.0.1", int(sys.argv[1]))
+    w.write(b"async kernel\\n"); await w.drain()
+    print((await r.readline()).decode().strip()); w.close()
+asyncio.run(main())
+"""
+
+
+def test_asyncio_epoll_over_kernel_sockets(target: Target, tmp_path: Path) -> None:
+    """asyncio waits with epoll: kernel sockets in it are polled in the kernel."""
+    (tmp_path / "s.py").write_text(AIO_SERVER)
+    (tmp_path / "c.py").write_text(AIO_CLIENT)
+    srv = subprocess.Popen([sys.executable, "-m", "sysproxy", "run", "--net", "--server",
+                            target.url, "--", "python3", str(tmp_path / "s.py")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=run_env())
+    try:
+        assert srv.stdout is not None
+        port = srv.stdout.readline().strip()
+        assert port.isdigit(), srv.stderr.read() if srv.stderr else port
+        r = make_runner(target.url)("python3", str(tmp_path / "c.py"), port.decode(),
+                                    extra=("--net",))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"ASYNC KERNEL\n"
+    finally:
+        srv.kill()
+        srv.wait()

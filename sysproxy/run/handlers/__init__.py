@@ -1,2 +1,2 @@
 """The translations, one module per family; importing them fills ``call.HANDLERS``."""
-from . import fds, io, net, paths, poll, process  # noqa: F401
+from . import epoll, fds, io, net, paths, poll, process  # noqa: F401
