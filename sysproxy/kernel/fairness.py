@@ -90,7 +90,7 @@ class Tree:
 current: Tree | None = None
 
 
-def running(p: "Proc") -> None:
+def running(p: Proc) -> None:
     """An LWP of ``p`` starts or resumes a step: its tree is the current one."""
     global current
     current = p.tree

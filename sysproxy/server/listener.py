@@ -12,7 +12,8 @@ import os
 import signal
 import socket
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import url as urlmod
 from .. import wire
@@ -152,7 +153,7 @@ class Server:
     def connection_closed(self, conn: Connection) -> None:
         self.connections.pop(conn.fd, None)
 
-    def process_attached(self, conn: Connection, proc: "Proc") -> None:
+    def process_attached(self, conn: Connection, proc: Proc) -> None:
         log.debug("pid %d %r attached on fd %d", proc.pid, proc.comm, conn.fd)
         if self.sendsig is not None and proc.pid > 1:
             # As NetBSD's h_simpleserver "sendsig": signal the first client process.

@@ -11,11 +11,11 @@ import sys
 import uuid
 
 import pytest
-
 from support.asuser import popen_as, python_for, run_as
-from support.fsclient import O_CREAT, O_RDONLY, O_WRONLY, FS
+from support.fsclient import FS, O_CREAT, O_RDONLY, O_WRONLY
 from support.rawclient import RawClient
 from support.server import ROOT, ServerProcess, free_tcp_port
+
 from sysproxy import wire
 
 EPERM, EACCES = 1, 13

@@ -11,7 +11,8 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .server import ROOT, die_with_parent
 
