@@ -82,7 +82,11 @@ class Kernel:
                 tree.fds += len(fd)
                 fd.acct = tree
             else:
-                tree.take_proc()
+                try:
+                    tree.take_proc()
+                except KernelError:
+                    fd.close_all()  # the copy's references go (a pipe must still see EOF)
+                    raise
                 try:
                     fd.charge_to(tree, E.EAGAIN)
                 except KernelError:

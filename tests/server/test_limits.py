@@ -43,9 +43,14 @@ def test_procs_limit_counts_the_whole_tree(serve: Callable[[str], ServerProcess]
     guest = RawClient(limited.url)                 # 1
     cookies = [guest.prefork() for _ in range(PROCS - 2)]  # up to N-1
     cookies.append(guest.prefork())                # N
+    out = guest.mem.out(8)
+    guest.ok("pipe2", out, 0)
+    r, w = struct.unpack("<ii", guest.mem.get(out, 8))
     with pytest.raises(SyscallError) as e:         # N+1
         guest.prefork()
     assert e.value.errno == EAGAIN
+    guest.ok("close", w)  # the refused fork kept no copy of the write end: EOF
+    assert guest.ok("read", r, guest.mem.out(1), 1) == 0
     # claiming a prefork at the limit works: the child replaces it
     child = RawClient(limited.url, handshake=False)
     assert child.handshake(wire.HANDSHAKE_FORK, wire.fork_body(cookies.pop())) == 0
