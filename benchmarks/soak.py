@@ -206,7 +206,7 @@ class Peer:
                 return None
             try:
                 data = await asyncio.wait_for(self.recv_raw(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return None
             if not data:
                 return None
@@ -701,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{soak.frames / elapsed:,.0f} frames/s")
         print(f"connections         {sum(soak.done.values()):,} scenarios, peak "
               f"{soak.open_peak} open at once ({a.conns} workers)")
-        print("scenarios           " + ", ".join(f"{k} {v:,}" for k, v in sorted(soak.done.items())))
+        print("scenarios           "
+              + ", ".join(f"{k} {v:,}" for k, v in sorted(soak.done.items())))
         if soak.errors or real["real kill setup failed"]:
             print("client-side misses  " + ", ".join(
                 f"{k} {v}" for k, v in sorted((soak.errors + Counter(

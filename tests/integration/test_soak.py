@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support.server import ROOT
 
 SOAK = ROOT / "benchmarks" / "soak.py"

@@ -18,6 +18,9 @@ EAGAIN, ENFILE, EMFILE, ENOSPC = 35, 23, 24, 28
 PROCS, FDS, CALLS, MEM = 4, 10, 3, 64 * 1024
 
 
+Serve = Callable[[str], ServerProcess]
+
+
 @pytest.fixture
 def serve(unix_url: str) -> Iterator[Callable[[str], ServerProcess]]:
     """``serve("fds=10")``: a server with that one limit, the others at their defaults,
@@ -38,7 +41,7 @@ def _child(url: str, parent: RawClient) -> RawClient:
     return c
 
 
-def test_procs_limit_counts_the_whole_tree(serve: Callable[[str], ServerProcess]) -> None:
+def test_procs_limit_counts_the_whole_tree(serve: Serve) -> None:
     limited = serve(f"procs={PROCS}")
     guest = RawClient(limited.url)                 # 1
     cookies = [guest.prefork() for _ in range(PROCS - 2)]  # up to N-1
@@ -76,7 +79,7 @@ def _open_null(c: RawClient) -> tuple[int, int]:
     return err, fd
 
 
-def test_fds_limit_counts_every_table_of_the_tree(serve: Callable[[str], ServerProcess]) -> None:
+def test_fds_limit_counts_every_table_of_the_tree(serve: Serve) -> None:
     limited = serve(f"fds={FDS}")
     c = RawClient(limited.url)  # 0-2: the console
     fds = [c.ok("open", c.mem.str("/dev/null"), O_RDONLY, 0) for _ in range(FDS - 4)]
@@ -96,7 +99,7 @@ def test_fds_limit_counts_every_table_of_the_tree(serve: Callable[[str], ServerP
     c.close()
 
 
-def test_fds_limit_shared_with_a_forked_child(serve: Callable[[str], ServerProcess]) -> None:
+def test_fds_limit_shared_with_a_forked_child(serve: Serve) -> None:
     limited = serve(f"fds={FDS}")
     c = RawClient(limited.url)                     # 3 descriptors
     child = _child(limited.url, c)                 # 3 more in the child's copy: 6
@@ -114,7 +117,7 @@ def test_fds_limit_shared_with_a_forked_child(serve: Callable[[str], ServerProce
     c.close()
 
 
-def test_process_rlimit_still_answers_emfile_first(serve: Callable[[str], ServerProcess]) -> None:
+def test_process_rlimit_still_answers_emfile_first(serve: Serve) -> None:
     limited = serve(f"fds={FDS}")
     c = RawClient(limited.url)
     c.ok("setrlimit", 8, c.mem.buf(struct.pack("<QQ", 4, 4)))  # RLIMIT_NOFILE 4
@@ -123,7 +126,7 @@ def test_process_rlimit_still_answers_emfile_first(serve: Callable[[str], Server
     c.close()
 
 
-def test_calls_limit_counts_in_flight_calls_of_the_tree(serve: Callable[[str], ServerProcess]) -> None:
+def test_calls_limit_counts_in_flight_calls_of_the_tree(serve: Serve) -> None:
     limited = serve(f"calls={CALLS}")
     c = RawClient(limited.url)
     out = c.mem.out(8)
@@ -160,7 +163,7 @@ def _write(fs: FS, path: str, data: bytes, flags: int = O_CREAT | O_WRONLY) -> i
     return err
 
 
-def test_mem_limit_is_tmpfs_data_of_the_tree(serve: Callable[[str], ServerProcess]) -> None:
+def test_mem_limit_is_tmpfs_data_of_the_tree(serve: Serve) -> None:
     limited = serve("mem=64k")
     c = RawClient(limited.url)
     fs = FS(c)
@@ -181,7 +184,7 @@ def test_mem_limit_is_tmpfs_data_of_the_tree(serve: Callable[[str], ServerProces
         assert _write(FS(fresh), "/tmp/e", b"e" * (MEM - 4096)) == 0
 
 
-def test_a_client_that_never_answers_a_copy_holds_only_its_own_lwp(serve: Callable[[str], ServerProcess]) -> None:
+def test_a_client_that_never_answers_a_copy_holds_only_its_lwp(serve: Serve) -> None:
     limited = serve("calls=2")
     stuck = RawClient(limited.url)
     fs = FS(stuck)

@@ -121,7 +121,8 @@ def test_forked_child_keeps_the_parents_creds(unix_url: str) -> None:
     try:
         res = run_as(USER, USER, IDS, srv.url, "prefork")
         child = RawClient(srv.url, handshake=False)
-        assert child.handshake(wire.HANDSHAKE_FORK, wire.fork_body(bytes.fromhex(res["prefork"]))) == 0
+        cookie = bytes.fromhex(res["prefork"])
+        assert child.handshake(wire.HANDSHAKE_FORK, wire.fork_body(cookie)) == 0
         assert child.ok("getuid") == USER and child.ok("getgid") == USER
         child.reqno = 0
         assert child.handshake(wire.HANDSHAKE_EXEC, b"newprog\0") == 0

@@ -39,7 +39,8 @@ def python_for(uid: int) -> str | None:
             if not os.path.exists(exe):
                 continue
             try:
-                r = subprocess.run([exe, "-c", "import sys, sysproxy; assert sys.version_info >= (3, 11)"],
+                check = "import sys, sysproxy; assert sys.version_info >= (3, 11)"
+                r = subprocess.run([exe, "-c", check],
                                    env=env(), capture_output=True, preexec_fn=_drop(uid, uid, ()))
             except OSError:  # e.g. an interpreter under /root
                 continue
