@@ -136,6 +136,7 @@ def test_calls_limit_counts_in_flight_calls_of_the_tree(serve: Serve) -> None:
     buf = c.mem.out(2)
     reads = [c.start("read", r, buf, 1) for _ in range(CALLS - 2)]  # N-2 in the parent
     child.start("read", r, child.mem.out(1), 1)                     # N-1 in the child
+    assert child.ok("getpid") > 1  # answered after the read began (one connection's order)
     reads.append(c.start("read", r, buf, 1))                        # N
     assert c.call("getpid")[0] == EAGAIN                            # N+1, either process
     assert child.call("getpid")[0] == EAGAIN
