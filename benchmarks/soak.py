@@ -33,9 +33,11 @@ write, each lying header. Afterwards it checks, and prints with frames/s:
   the only other one; unclaimed preforks expire after ``--prefork-ttl``);
 * the server's open descriptors (/proc/PID/fd) are back to the baseline;
 * its RSS (/proc/PID/status VmRSS) is within ``--rss-tolerance`` (10 %) of the
-  baseline. Both baselines are taken after the warm-up (the same mix, 2 % of the
-  frames) and after removing the files the clients left in /soak: file data is
-  the clients' (bounded by the memory limits), a leak is the server's;
+  baseline. Both baselines are taken after the warm-up (the same mix, 10 % of
+  the frames and kills: the allocator's high-water mark is reached there, e.g.
+  glibc raises its mmap threshold after the first large frames are freed) and
+  after removing the files the clients left in /soak: file data is the
+  clients' (bounded by the memory limits), a leak is the server's;
 * the server's log has no traceback.
 
 Exit status 0 when every figure passes. Run from the repository root:
@@ -640,6 +642,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prefork-ttl", type=float, default=2.0,
                     help="the server's --prefork-ttl (unclaimed preforks expire)")
     ap.add_argument("--rss-tolerance", type=float, default=0.10)
+    ap.add_argument("--warmup", type=float, default=0.10,
+                    help="share of the frames and kills run first, before the baseline")
     ap.add_argument("--vectors", type=Path, default=VECTORS)
     ap.add_argument("--keep-log", action="store_true", help="print where the log is kept")
     a = ap.parse_args(argv)
@@ -669,9 +673,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"soak: seed {seed}, server pid {server.pid}, {len(convs)} recorded "
               f"conversations, log {log_path}", flush=True)
 
-        # warm-up: the same mix, 2 % of the frames, then the baseline
+        # warm-up: the same mix, a.warmup of the frames and kills, then the baseline
         warm = Soak(sock, rng, convs)
-        asyncio.run(warm.run(a.conns, max(2000, a.frames // 50), max(20, a.killed // 50)))
+        asyncio.run(warm.run(a.conns, max(2000, int(a.frames * a.warmup)),
+                             max(20, int(a.killed * a.warmup))))
         clean_soak_dir(url)
         settle(url, a.prefork_ttl + 10)
         base_rss, base_fds = rss_kib(server.pid), nfds(server.pid)

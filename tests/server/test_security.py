@@ -257,3 +257,11 @@ def test_cleanup_leaves_a_replacement_alone(unix_url: str) -> None:
             assert f.read() == "someone else's"
     finally:
         os.unlink(path)
+
+
+def test_serve_help_shows_the_security_options() -> None:
+    e = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "sysproxy", "serve", "--help"], env=e,
+                         text=True, capture_output=True, timeout=30).stdout
+    for opt in ("--socket-mode", "--creds", "--tcp-creds", "--allow-remote", "--limit"):
+        assert opt in out
