@@ -348,12 +348,13 @@ class Soak:
                     await p.send(out)
         self.drop(p)
 
-    async def lying(self) -> None:
+    async def lying(self, kind: int | None = None, biggest: bool = False) -> None:
         rng = self.rng
         p = await self.guest() if rng.random() < 0.7 else await self.peer()
         if p is None:
             return
-        kind = rng.randrange(5)
+        if kind is None:
+            kind = rng.randrange(5)
         if kind == 0:    # shorter than a header
             hdr = HDR.pack(rng.randrange(24), 2, 0, 1, 20)
             await p.send(hdr)
@@ -362,10 +363,11 @@ class Soak:
                            2, 0, 1, 20)
             await p.send(hdr + os.urandom(rng.randrange(64)))
         elif kind == 2:  # promises more than it sends, then goes
-            n = rng.randint(25, 1 << 20)
-            await p.send(HDR.pack(n, 2, 0, 1, N["write"]) + os.urandom(rng.randrange(n - 24)))
+            n = 1 << 20 if biggest else rng.randint(25, 1 << 20)
+            sent = n - 25 if biggest else rng.randrange(n - 24)
+            await p.send(HDR.pack(n, 2, 0, 1, N["write"]) + os.urandom(sent))
         elif kind == 3:  # a large well-formed call: arguments far longer than declared
-            body = bytes(rng.choice([4096, 65536, 300000]))
+            body = bytes(300000 if biggest else rng.choice([4096, 65536, 300000]))
             await p.send(wire.syscall_request(2, N["getpid"], body))
             await p.reply_to(2, 1.0)
         else:            # a frame cut inside its header
@@ -513,6 +515,14 @@ class Soak:
 
     async def run(self, conns: int, frames: int, killed: int) -> None:
         await asyncio.gather(*(self.worker(frames, killed) for _ in range(conns)))
+
+    async def prime(self, conns: int) -> None:
+        """The warm-up's first part: the largest frames, many at once, so that the
+        allocator's high-water mark (glibc raises its mmap threshold once a large
+        buffer was freed) is reached before the baseline, not during the run."""
+        for _ in range(3):
+            await asyncio.gather(*(self.lying(kind, biggest=True)
+                                   for kind in (2, 3) for _ in range(conns // 2)))
 
 
 async def real_kills(url: str, n: int, results: Counter[str]) -> None:
@@ -675,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # warm-up: the same mix, a.warmup of the frames and kills, then the baseline
         warm = Soak(sock, rng, convs)
+        asyncio.run(warm.prime(a.conns))
         asyncio.run(warm.run(a.conns, max(2000, int(a.frames * a.warmup)),
                              max(20, int(a.killed * a.warmup))))
         clean_soak_dir(url)

@@ -15,8 +15,12 @@ VECTORS = ROOT.parent / "shared" / "vectors"
 
 @pytest.mark.skipif(not VECTORS.is_dir(), reason=f"no recorded transcripts in {VECTORS}")
 def test_short_soak_leaves_the_server_as_it_was() -> None:
+    """RSS is allowed 25 % here, not the full run's 10 %: in a few seconds the
+    allocator's working set is still settling (a few MiB of arenas on ~24 MiB; Python's
+    own traced memory does not grow), so 10 % would test the allocator, not us."""
     r = subprocess.run([sys.executable, str(SOAK), "--frames", "10000", "--conns", "100",
-                        "--killed", "200", "--real-kills", "2", "--prefork-ttl", "1"],
+                        "--killed", "200", "--real-kills", "2", "--prefork-ttl", "1",
+                        "--rss-tolerance", "0.25"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     for figure in ("frames", "server answers", "process table", "open descriptors", "RSS",
