@@ -16,7 +16,6 @@ is chrooted there, so "..", "/" and symlinks to them stay inside it on both serv
 """
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any, Callable
 
@@ -157,11 +156,11 @@ class Session:
             self._trouble(i, str(e))
         except KernelError as e:
             return ("err", errname(e.netbsd_errno))
-        except (socket.timeout, OSError) as e:  # the fork's connect or handshake
+        except OSError as e:  # the fork's connect or handshake
             self._trouble(i, str(e))
         if slots_out and call != "fork":
             fds = value if isinstance(value, tuple) else (value,)
-            for name, fd in zip(slots_out, fds):
+            for name, fd in zip(slots_out, fds, strict=False):
                 proc.slots[name] = fd
         return ("ok", value)
 
