@@ -265,3 +265,22 @@ def test_serve_help_shows_the_security_options() -> None:
                          text=True, capture_output=True, timeout=30).stdout
     for opt in ("--socket-mode", "--creds", "--tcp-creds", "--allow-remote", "--limit"):
         assert opt in out
+
+
+def test_socket_path_too_long_for_the_private_directory_is_still_0600() -> None:
+    """Near sun_path's 107 bytes the private directory's path would not fit: the
+    server binds under a 0177 umask instead (still never wider than its mode)."""
+    base = f"/tmp/security-{uuid.uuid4().hex[:8]}-"
+    d = base + "d" * (100 - len(base))
+    os.mkdir(d)
+    path = f"{d}/s.sock"
+    assert 100 < len(path) <= 107
+    srv = ServerProcess("unix://" + path)
+    try:
+        assert stat.S_IMODE(os.lstat(path).st_mode) == 0o600
+        with RawClient(srv.url) as c:
+            assert c.ok("getpid") > 1
+        assert os.listdir(d) == ["s.sock"]
+    finally:
+        srv.stop()
+        os.rmdir(d)
