@@ -310,8 +310,9 @@ class Connection:
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
                 return
             try:
-                proc = self.kernel.spawn_guest(_comm(f.body))
-            except KernelError as e:
+                cred = self.server.creds.for_socket(self.sock)  # who the client is (--creds)
+                proc = self.kernel.spawn_guest(_comm(f.body), cred)
+            except (KernelError, OSError) as e:
                 log.warning("%s: cannot create a process: errno %d", self, e.errno)
                 self._fail(f.reqno, wire.ERR_TRYAGAIN)
                 return
@@ -330,15 +331,11 @@ class Connection:
                 self.kernel.exit(pending)
                 self.shutdown()
                 return
-            # As NetBSD does: the child is forked once more from the prefork,
-            # which is then released (so the child's pid is the next one).
-            try:
-                child = self.kernel.fork(pending)
+            try:  # the child is forked once more from the prefork (Kernel.claim)
+                child = self.kernel.claim(pending)
             except KernelError:
-                self.kernel.exit(pending)
                 self._fail(f.reqno, wire.ERR_RFORK_FAILED)
                 return
-            self.kernel.exit(pending)
             self._attach(child)
             self.send(wire.handshake_response(f.reqno, 0))
         else:
@@ -383,8 +380,9 @@ class Connection:
             return
         try:
             child = self.kernel.fork(self.proc)
-        except KernelError:
-            self.send(wire.error_frame(f.reqno, wire.ERR_RFORK_FAILED))
+        except KernelError as e:  # EAGAIN: the tree's process limit (fork(2)'s errno)
+            code = wire.ERR_TRYAGAIN if e.errno == E.EAGAIN else wire.ERR_RFORK_FAILED
+            self.send(wire.error_frame(f.reqno, code))
             return
         cookie = self.server.preforks.add(child)
         self.send(wire.prefork_response(f.reqno, cookie))
