@@ -336,7 +336,9 @@ class Decoder:
             return 0
         return max(0, _U64.unpack_from(buf)[0] - len(buf))
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
+        """The frames ``data`` completes. ``data`` may be a view of a buffer the
+        caller reuses: every frame body is a copy, and so is what is kept."""
         if self._error is not None:
             raise ProtocolError(self._error)
         buf = self._buf
@@ -344,10 +346,10 @@ class Decoder:
             # the common case: exactly one whole frame arrived
             length, reqno, cls, typ, union = HEADER.unpack_from(data)
             if length == len(data) and length <= self.max_frame:
-                return [_new_frame(Frame, (reqno, cls, typ, union, data[HDRSZ:]))]
+                return [_new_frame(Frame, (reqno, cls, typ, union, bytes(data[HDRSZ:])))]
         if buf:
             buf += data
-            view: bytes | bytearray = buf
+            view: bytes | bytearray | memoryview = buf
         else:
             view = data
         frames: list[Frame] = []
