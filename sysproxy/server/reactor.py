@@ -12,8 +12,10 @@ finds the server awake, and its write no longer has to wake a sleeping CPU,
 which on virtual machines costs more than the Python work of the call. The
 spin is adaptive and bounded, like the client's (client/transport.py): it
 only follows events, each turn yields the CPU, and a spin that runs out makes
-the next 1, 2, 4 ... up to 64 waits block at once, so an idle server (however
-many clients are connected) sleeps in epoll and uses no CPU.
+the next 1, 2, 4 ... up to 64 waits block at once (a single miss is
+forgiven: the spin after a client left, waiting for whatever comes next,
+often runs out, and the one after it usually succeeds), so an idle server
+(however many clients are connected) sleeps in epoll and uses no CPU.
 """
 from __future__ import annotations
 
@@ -50,11 +52,12 @@ _yield = getattr(os, "sched_yield", lambda: None)
 
 class SpinPolicy:
     """When the loop busy-polls: after a turn that handled events, for ``spin``
-    seconds, unless recent spins ran out; each one that ran out makes the next
-    1, 2, 4 ... up to SPIN_BACKOFF_MAX waits block at once, and one that finds
-    work restores the spin at once (a spinning mutex's adaptive wait)."""
+    seconds, unless recent spins ran out; from the second that ran out in a
+    row, each makes the next 1, 2, 4 ... up to SPIN_BACKOFF_MAX waits block at
+    once, and one that finds work restores the spin at once (a spinning
+    mutex's adaptive wait)."""
 
-    __slots__ = ("spin", "backoff", "skip", "hits", "misses")
+    __slots__ = ("spin", "backoff", "skip", "hits", "misses", "missed_in_row")
 
     def __init__(self, spin: float) -> None:
         self.spin = spin  # seconds; 0 turns the busy-poll off
@@ -62,6 +65,7 @@ class SpinPolicy:
         self.skip = 0     # waits left in that run
         self.hits = 0     # spins that found work (counters for tests and benchmarks)
         self.misses = 0   # spins that ran out
+        self.missed_in_row = 0
 
     def budget(self) -> float:
         """Seconds to spin before this wait (after a busy turn); 0: block at once."""
@@ -73,11 +77,14 @@ class SpinPolicy:
     def hit(self) -> None:
         self.hits += 1
         self.backoff = 0
+        self.missed_in_row = 0
 
     def miss(self) -> None:
         self.misses += 1
-        self.backoff = min(self.backoff * 2 or 1, SPIN_BACKOFF_MAX)
-        self.skip = self.backoff
+        self.missed_in_row += 1
+        if self.missed_in_row > 1:  # one miss alone is forgiven (a client that left)
+            self.backoff = min(self.backoff * 2 or 1, SPIN_BACKOFF_MAX)
+            self.skip = self.backoff
 
 
 class Handler(Protocol):

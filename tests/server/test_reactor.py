@@ -22,9 +22,11 @@ def test_spin_us_parses_the_environment_value() -> None:
 def test_policy_backs_off_after_misses_and_recovers_on_a_hit() -> None:
     p = SpinPolicy(0.001)
     assert p.budget() == 0.001
-    p.miss()  # the spin ran out: the next wait blocks at once, then spin again
+    p.miss()  # one spin that ran out alone (a client that left) changes nothing
+    assert p.budget() == 0.001 and p.skip == 0
+    p.miss()  # a second in a row: the next wait blocks at once, then spin again
     assert [p.budget() for _ in range(2)] == [0.0, 0.001]
-    p.miss()  # a second miss in a row: two waits block
+    p.miss()  # a third: two waits block
     assert [p.budget() for _ in range(3)] == [0.0, 0.0, 0.001]
     for _ in range(20):
         p.miss()
@@ -34,8 +36,10 @@ def test_policy_backs_off_after_misses_and_recovers_on_a_hit() -> None:
     p.hit()  # work found in time: back to spinning at every wait, and no backoff
     assert p.backoff == 0 and p.budget() == 0.001
     p.miss()
+    assert p.backoff == 0 and p.budget() == 0.001
+    p.miss()
     assert p.backoff == 1
-    assert (p.hits, p.misses) == (1, 23)
+    assert (p.hits, p.misses) == (1, 25)
 
 
 def test_policy_off_never_spins() -> None:
