@@ -32,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 HERE = Path(__file__).resolve().parent
 BIN = HERE / "bin"
@@ -499,7 +500,7 @@ def print_table(rows: list[Row], servers: list[str], out: IO[str] = sys.stdout) 
         table.append(line)
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for i, row in enumerate(table):
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
         if i == 0:
             print("  ".join("-" * w for w in widths), file=out)
 
@@ -697,8 +698,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # report
     names = [s.name for s in servers]
-    for r in rows.values():
-        r.judge()
+    for row in rows.values():
+        row.judge()
     print()
     print(f"sysproxy benchmarks{' (quick)' if quick else ''}: "
           + (f"ours vs NetBSD's rump_server, {rounds} alternating rounds, medians"
@@ -735,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
                                 + (f", {rec['ratio_to_floor']:.2f} x floor"
                                    if rec.get("ratio_to_floor") else "")))
     if floor_runs:
-        print(f"floor (C unix-socket ping-pong, one per round): "
+        print("floor (C unix-socket ping-pong, one per round): "
               + ", ".join(f"{f:.1f}" for f in floor_runs) + " us")
     print("CPU/op: the server process's user+system time (all threads) over the figure, "
           "per call (conc: per call; churn: per connection; bulk: per 64 KiB op)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -66,8 +67,11 @@ class Echo:
         pass
 
 
+Loop = tuple[Reactor, socket.socket, Scheduler]
+
+
 @pytest.fixture
-def loop(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def loop(request: pytest.FixtureRequest) -> Iterator[Loop]:
     """A reactor with one Echo handler, running in a thread; yields (reactor, client)."""
     sched = Scheduler()
     r = Reactor(sched)
@@ -91,7 +95,7 @@ def loop(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("loop", [0.0, 60.0], indirect=True, ids=["spin-off", "spin-60s"])
-def test_every_request_is_answered_with_or_without_spin(loop) -> None:  # type: ignore[no-untyped-def]
+def test_every_request_is_answered_with_or_without_spin(loop: Loop) -> None:
     r, client, _ = loop
     for i in range(200):
         client.send(bytes([i]))
@@ -104,7 +108,7 @@ def test_every_request_is_answered_with_or_without_spin(loop) -> None:  # type: 
 
 
 @pytest.mark.parametrize("loop", [60.0], indirect=True)
-def test_spin_never_delays_a_timer(loop) -> None:  # type: ignore[no-untyped-def]
+def test_spin_never_delays_a_timer(loop: Loop) -> None:
     """A due timer ends the spin: with a 60 s spin it still fires within seconds."""
     r, client, sched = loop
     fired = threading.Event()
@@ -118,7 +122,7 @@ def test_spin_never_delays_a_timer(loop) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("loop", [1e-6], indirect=True)
-def test_idle_loop_stops_spinning(loop) -> None:  # type: ignore[no-untyped-def]
+def test_idle_loop_stops_spinning(loop: Loop) -> None:
     """A spin only follows events: once idle, the loop blocks, whatever the time."""
     r, client, _ = loop
     client.send(b"x")
