@@ -347,9 +347,13 @@ class Decoder:
             length, reqno, cls, typ, union = HEADER.unpack_from(data)
             if length == len(data) and length <= self.max_frame:
                 return [_new_frame(Frame, (reqno, cls, typ, union, bytes(data[HDRSZ:])))]
+        held: memoryview | None = None
         if buf:
             buf += data
-            view: bytes | bytearray | memoryview = buf
+            # frames are cut from a view of it: one copy each (a slice of the
+            # bytearray would be a second one, which shows for 64 KiB frames)
+            held = memoryview(buf)
+            view: bytes | bytearray | memoryview = held
         else:
             view = data
         frames: list[Frame] = []
@@ -361,6 +365,8 @@ class Decoder:
             if length < HDRSZ or length > self.max_frame:
                 self._error = (f"frame length {length} out of range "
                                f"[{HDRSZ}, {self.max_frame}]")
+                if held is not None:
+                    held.release()
                 self._buf = bytearray()
                 raise ProtocolError(self._error)
             if end - pos < length:
@@ -368,7 +374,8 @@ class Decoder:
             frames.append(_new_frame(Frame, (reqno, cls, typ, union,
                                              bytes(view[pos + HDRSZ:pos + length]))))
             pos += length
-        if view is buf:
+        if held is not None:
+            held.release()
             del buf[:pos]
         elif pos < end:
             buf += view[pos:]
