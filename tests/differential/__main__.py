@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     small = shrink(pair, fam, ops, cls)
                     name = pair.dirname()
-                    exp = expected_on(pair.ref, fam, small, name)
-                    ours = expected_on(pair.ours, fam, small, name)
+                    exp = expected_on(pair, pair.ref, fam, small, name)
+                    ours = expected_on(pair, pair.ours, fam, small, name)
                     print()
                     print(format_case(fam, seed, cls, small, exp, ours))
     finally:

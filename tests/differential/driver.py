@@ -67,18 +67,24 @@ class Pair:
         self._n += 1
         return f"dh{self._n}"
 
+    def env(self) -> dict[str, int]:
+        """A run's settings, the same on both servers: its own 8 ports (never reused
+        soon, so TCP TIME_WAIT from earlier runs cannot collide)."""
+        return {"port_base": 20000 + (self._n * 8) % 40000}
+
     def run_ops(self, family: str, ops: list[Op]) -> tuple[list[Divergence],
                                                            ServerTrouble | None]:
         """Both servers run ``ops``; the divergences that count: every one up to and
         including the first after which the two states may differ."""
         calls = family_module(family).CALLS
         name = self.dirname()
+        env = self.env()
         try:
-            ours = run_sequence(self.ours, name, ops, calls)
+            ours = run_sequence(self.ours, name, ops, calls, env=env)
         except ServerTrouble as t:
             return [_trouble_div(ops, t)], t
         try:
-            ref = run_sequence(self.ref, name, ops, calls)
+            ref = run_sequence(self.ref, name, ops, calls, env=env)
         except ServerTrouble as t:
             return [], t
         out: list[Divergence] = []
@@ -143,8 +149,10 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
     return ops if at is None else ops[:at + 1]
 
 
-def expected_on(server: Server, family: str, ops: list[Op], dirname: str) -> list[Result]:
-    return run_sequence(server, dirname, ops, family_module(family).CALLS, True)
+def expected_on(pair: Pair, server: Server, family: str, ops: list[Op],
+                dirname: str) -> list[Result]:
+    return run_sequence(server, dirname, ops, family_module(family).CALLS, True,
+                        env=pair.env())
 
 
 def format_case(family: str, seed: int, cls: str, ops: list[Op],

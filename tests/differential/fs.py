@@ -32,7 +32,7 @@ from sysproxy.abi import statvfs as V
 from sysproxy.abi import time as T
 from sysproxy.client.memory import Out
 
-from .common import COMMON, CallTable, cpath, norm_dirents, norm_stat, u64
+from .common import COMMON, CallTable, cpath, norm_dirents, norm_stat, payload, u64
 from .runner import Op, Proc
 
 AT_FDCWD = F.AT_FDCWD
@@ -198,8 +198,9 @@ def c_pread(p: Proc, fd: Any, n: int, off: int) -> tuple:
     return (r, bytes(buf[:r]))
 
 
-def c_pwrite(p: Proc, fd: Any, data: bytes, off: int) -> int:
-    return p.sys("pwrite", p.fd(fd), data, len(data), 0, u64(off))[0]
+def c_pwrite(p: Proc, fd: Any, data: bytes | int, off: int) -> int:
+    raw = payload(data)
+    return p.sys("pwrite", p.fd(fd), raw, len(raw), 0, u64(off))[0]
 
 
 def _iov_call(p: Proc, name: str, fd: Any, bufs: list, off: int | None) -> int:
@@ -227,7 +228,7 @@ def c_readv(p: Proc, fd: Any, sizes: tuple, off: int | None = None) -> tuple:
 
 def c_writev(p: Proc, fd: Any, chunks: tuple, off: int | None = None) -> int:
     return _iov_call(p, "writev" if off is None else "pwritev", fd,
-                     [bytes(c) for c in chunks], off)
+                     [payload(c) for c in chunks], off)
 
 
 def c_fsync_range(p: Proc, fd: Any, flags: int, start: int, length: int) -> int:
@@ -405,9 +406,8 @@ class Gen:
             flags |= F.O_NONBLOCK   # a lock held elsewhere must not block the call
         return flags
 
-    def data(self) -> bytes:
-        n = self.r.choice([0, 1, 10, 600, 5000])
-        return bytes(self.r.randrange(256) for _ in range(min(n, 16))) * (n // 16 + 1)
+    def data(self) -> int:
+        return self.r.choice([0, 1, 10, 600, 5000])   # common.payload(n)
 
     def op(self) -> Op | None:
         r = self.r

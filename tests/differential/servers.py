@@ -52,6 +52,7 @@ class Server:
         assert kind in ("ours", "ref")
         self.kind = kind
         self.sock = f"/tmp/{tag}-{kind}-{uuid.uuid4().hex[:8]}.sock"
+        self.log = self.sock[:-5] + ".log"   # the server's output (removed when it stops)
         self.url = "unix://" + self.sock
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -70,9 +71,9 @@ class Server:
             os.unlink(self.sock)
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        self.proc = subprocess.Popen(self._argv(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT),
-                                     preexec_fn=_die_with_parent)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(self._argv(), stdout=log, stderr=log, env=env,
+                                         cwd=str(ROOT), preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -93,12 +94,22 @@ class Server:
                 p.kill()
                 p.wait()
         self.proc = None
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
+        for path in (self.sock, self.log):
+            if os.path.exists(path):
+                os.unlink(path)
+
+    def log_tail(self, n: int = 3000) -> str:
+        try:
+            with open(self.log, "rb") as f:
+                return f.read()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def restart(self, why: str) -> None:
-        """Kill and start again (a dead or hung server), saying so."""
+        """Kill and start again (a dead or hung server), saying so (with its last output)."""
         self.restarts += 1
-        print(f"differential: restarting the {self.kind} server ({why})", file=sys.stderr)
+        tail = self.log_tail(1500).strip()
+        print(f"differential: restarting the {self.kind} server ({why})"
+              + (f"; its last output:\n{tail}" if tail else ""), file=sys.stderr)
         self.stop()
         self.start()
