@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.seed is not None:
                 res = run_seed(pair, fam, args.seed, args.calls)
                 for d in res.divergences:
-                    print(f"op {d.index}: {d.op!r}\n   ours {d.ours!r}\n   ref  {d.ref!r}\n"
+                    print(f"op {d.at}: {d.op!r}\n   ours {d.ours!r}\n   ref  {d.ref!r}\n"
                           f"   class {d.cls}")
                 if res.trouble:
                     print(f"trouble: {res.trouble}")

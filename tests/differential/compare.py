@@ -15,7 +15,7 @@ _CMD_ARG = {"fcntl": 1, "ioctl_int": 1, "pathconf": 1, "fpathconf": 1, "fcntl_lk
 
 
 class Divergence(NamedTuple):
-    index: int
+    at: int         # the op's position in the sequence
     op: Op
     ours: Result
     ref: Result
@@ -33,8 +33,8 @@ def _fields(a: Any, b: Any) -> list[str]:
     """Names of differing (field, value) pairs, or positions of differing items."""
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         if all(isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) for x in a):
-            return [x[0] for x, y in zip(a, b) if x != y]
-        return [f"[{i}]" for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            return [x[0] for x, y in zip(a, b, strict=True) if x != y]
+        return [f"[{i}]" for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     return ["value"]
 
 
@@ -50,7 +50,7 @@ def classify(op: Op, ours: Result, ref: Result) -> str:
 
 def compare(ops: list[Op], ours: list[Result], ref: list[Result]) -> list[Divergence]:
     """Every op whose normalised results differ, in order."""
-    return [Divergence(i, ops[i], a, b) for i, (a, b) in enumerate(zip(ours, ref)) if a != b]
+    return [Divergence(i, ops[i], a, b) for i, (a, b) in enumerate(zip(ours, ref, strict=False)) if a != b]
 
 
 def state_kept(d: Divergence) -> bool:

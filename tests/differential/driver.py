@@ -119,7 +119,7 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
 
     def hit(candidate: list[Op]) -> int | None:
         divs, _t = pair.run_ops(family, candidate)
-        return next((d.index for d in divs if d.cls == target), None)
+        return next((d.at for d in divs if d.cls == target), None)
 
     def same(candidate: list[Op]) -> bool:
         return time.monotonic() < deadline and hit(candidate) is not None

@@ -78,7 +78,7 @@ def norm_addr(p: Proc, raw: bytes) -> Any:
     if fam == N.AF_INET:
         return ("in", raw[0], addr[0], _port_name(p, addr[1]))  # type: ignore[index]
     if fam == N.AF_INET6:
-        a = addr  # type: ignore[assignment]
+        a = addr
         return ("in6", raw[0], a[0], _port_name(p, a[1]), a[2], a[3])  # type: ignore[index]
     if fam == N.AF_LOCAL:
         return ("un", raw[0], addr)
@@ -265,9 +265,9 @@ def c_recvmsg_fds(p: Proc, fd: Any, n: int, ctllen: int, flags: int) -> tuple:
         msgs = N.unpack_cmsgs(bytes(ctl[:clen]))
     except ValueError:
         msgs = []
-    for level, typ, payload in msgs:
+    for level, typ, body in msgs:
         if level == N.SOL_SOCKET and typ == N.SCM_RIGHTS:
-            got = struct.unpack(f"<{len(payload) // 4}i", payload[:len(payload) // 4 * 4])
+            got = struct.unpack(f"<{len(body) // 4}i", body[:len(body) // 4 * 4])
             for x in got:
                 p.kinds[x] = "passed"
                 try:
@@ -277,7 +277,7 @@ def c_recvmsg_fds(p: Proc, fd: Any, n: int, ctllen: int, flags: int) -> tuple:
                         raise
             cm.append((level, typ, got))
         else:
-            cm.append((level, typ, len(payload)))
+            cm.append((level, typ, len(body)))
     return (r, bytes(data[:r]), mflags, clen, tuple(cm))
 
 

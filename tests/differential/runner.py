@@ -16,7 +16,6 @@ is chrooted there, so "..", "/" and symlinks to them stay inside it on both serv
 """
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any, Callable
 
@@ -30,8 +29,8 @@ from sysproxy.client.errors import ConnectionLost, KernelError
 
 from .servers import Server
 
-Op = tuple  # (proc, call, args[, out])
-Result = tuple  # ("ok", value...) or ("err", "ENAME") or ("skip",)
+Op = tuple[Any, ...]  # (proc, call, args[, out])
+Result = tuple[Any, ...]  # ("ok", value...) or ("err", "ENAME") or ("skip",)
 
 #: Seconds a call may take before its server counts as hung (every generated call
 #: is non-blocking; a healthy server answers in milliseconds).
@@ -140,7 +139,7 @@ class Session:
 
     def step(self, i: int, op: Op) -> Result:
         p, call, args = op[0], op[1], op[2]
-        slots_out = op[3] if len(op) > 3 else ()
+        slots_out: tuple[Any, ...] = op[3] if len(op) > 3 else ()
         proc = self.procs.get(p)
         if proc is None:
             return ("skip",)
@@ -164,11 +163,11 @@ class Session:
             self._trouble(i, str(e))
         except KernelError as e:
             return ("err", errname(e.netbsd_errno))
-        except (socket.timeout, OSError) as e:  # the fork's connect or handshake
+        except OSError as e:  # (TimeoutError too)  # the fork's connect or handshake
             self._trouble(i, str(e))
         if slots_out and call != "fork":
             fds = value if isinstance(value, tuple) else (value,)
-            for name, fd in zip(slots_out, fds):
+            for name, fd in zip(slots_out, fds, strict=False):
                 proc.slots[name] = fd
         return ("ok", value)
 

@@ -62,7 +62,7 @@ def test_seeds_match_netbsd(pair: Pair, family: str) -> None:
     detail = []
     for c in new:
         seed, d = example[c]
-        detail.append(f"NEW {c}\n   seed {seed} op {d.index}: {d.op!r}\n   ours {d.ours!r}\n"
+        detail.append(f"NEW {c}\n   seed {seed} op {d.at}: {d.op!r}\n   ours {d.ours!r}\n"
                       f"   ref  {d.ref!r}\n   see: python -m tests.differential "
                       f"--family {family} --seed {seed}")
     assert not new, "\n".join(lines + detail)
@@ -86,7 +86,7 @@ def test_compare_finds_and_classifies_divergences() -> None:
     ours = [("ok", 0), ("err", "EPERM"), ("ok", (("mode", "0o40755"), ("size", 40)))]
     ref = [("ok", 0), ("err", "EINVAL"), ("ok", (("mode", "0o40755"), ("size", 48)))]
     divs = compare(ops, ours, ref)
-    assert [d.index for d in divs] == [1, 2]
+    assert [d.at for d in divs] == [1, 2]
     assert divs[0].cls == "unlink: EPERM here, EINVAL there"
     assert divs[1].cls == "stat: values differ ['size']"
     assert state_kept(divs[0]) and state_kept(divs[1])
@@ -106,6 +106,6 @@ def test_shrink_keeps_the_divergence(pair: Pair) -> None:
         pytest.skip("no divergence in fs seeds 0-19 (60 calls) left to shrink")
     d = res.divergences[0]
     small = shrink(pair, "fs", res.ops, d.cls, budget=20.0)
-    assert len(small) <= d.index + 1
+    assert len(small) <= d.at + 1
     divs, _t = pair.run_ops("fs", small)
     assert d.cls in [x.cls for x in divs]
