@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="shrink one sequence per class and print it as a pytest case")
     ap.add_argument("--shrink-new-only", action="store_true",
                     help="with --shrink: only classes not in KNOWN_OPEN")
+    ap.add_argument("--only", metavar="TEXT",
+                    help="with --shrink: only classes containing TEXT (e.g. 'truncate:')")
     ap.add_argument("--seed", type=int, help="run this one seed and print every divergence")
     ap.add_argument("--emit-known", action="store_true",
                     help="print every observed class as a KNOWN_OPEN entry (known.py)")
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.shrink:
                 for cls, (seed, ops, _d) in sorted(examples.items()):
                     if args.shrink_new_only and cls in KNOWN_OPEN:
+                        continue
+                    if args.only and args.only not in cls:
                         continue
                     small = shrink(pair, fam, ops, cls)
                     name = pair.dirname()

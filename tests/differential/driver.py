@@ -47,6 +47,16 @@ class SeedResult:
         return seen
 
     @property
+    def compared(self) -> int:
+        """How many ops were compared: all, or up to the divergence after which the
+        two kernels' states may differ (later results prove nothing)."""
+        if self.divergences and not state_kept(self.divergences[-1]):
+            return self.divergences[-1].at + 1
+        if self.trouble is not None:
+            return self.trouble.index
+        return len(self.ops)
+
+    @property
     def new(self) -> list[Divergence]:
         return [d for d in self.divergences if d.cls not in KNOWN_OPEN]
 
@@ -129,7 +139,13 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
         return ops
     ops = ops[:at + 1]
     for proc in sorted({op[0] for op in ops} - {0}, reverse=True):
+        # drop the process, or failing that run its calls in process 0 (no fork)
         cand = [op for op in ops if op[0] != proc and not (op[1] == "fork" and op[3][0] == proc)]
+        if cand != ops and same(cand):
+            ops = cand
+            continue
+        cand = [(0,) + tuple(op[1:]) if op[0] == proc else op for op in ops
+                if not (op[1] == "fork" and op[3][0] == proc)]
         if cand != ops and same(cand):
             ops = cand
     n = 2
@@ -178,12 +194,16 @@ class Tally:
     """Counts over many seeds: per class, how many seeds showed it."""
     seeds: int = 0
     clean: int = 0
+    ops: int = 0
+    compared: int = 0
     per_class: Counter = field(default_factory=Counter)
     first_seed: dict[str, int] = field(default_factory=dict)
     troubles: list[str] = field(default_factory=list)
 
     def add(self, res: SeedResult) -> None:
         self.seeds += 1
+        self.ops += len(res.ops)
+        self.compared += res.compared
         if not res.divergences and res.trouble is None:
             self.clean += 1
         for c in res.classes:
@@ -194,7 +214,8 @@ class Tally:
 
     def report(self, out: Callable[[str], None] = print) -> None:
         out(f"{self.seeds} seeds, {self.clean} without divergence, "
-            f"{len(self.per_class)} classes")
+            f"{len(self.per_class)} classes; {self.compared} of {self.ops} calls compared "
+            "(a seed stops comparing after a divergence that may leave the states apart)")
         for c, n in sorted(self.per_class.items(), key=lambda kv: (-kv[1], kv[0])):
             mark = "known" if c in KNOWN_OPEN else "NEW  "
             out(f"  {n:5d}  {mark}  {c}   (first: seed {self.first_seed[c]})")

@@ -45,6 +45,13 @@ def test_seeds_match_netbsd(pair: Pair, family: str) -> None:
     example: dict[str, tuple[int, Divergence]] = {}
     for seed in range(BUDGET[family]):
         res = run_seed(pair, family, seed, CALLS)
+        if any(d.cls not in KNOWN_OPEN for d in res.divergences):
+            # A new class must show again in a second run of the seed: loopback
+            # traffic in NetBSD's kernel is processed by another thread, so under a
+            # heavy load a timing difference could pass for a divergence once.
+            again = {d.cls for d in run_seed(pair, family, seed, CALLS).divergences}
+            res.divergences = [d for d in res.divergences
+                               if d.cls in KNOWN_OPEN or d.cls in again]
         tally.add(res)
         for d in res.divergences:
             example.setdefault(d.cls, (seed, d))
@@ -93,6 +100,19 @@ def test_compare_finds_and_classifies_divergences() -> None:
     assert not state_kept(Divergence(0, ops[0], ("ok", 0), ("err", "EEXIST")))
     assert classify((0, "fcntl", ("#1", 3, 0)), ("ok", 2), ("ok", 0x400002)) == \
         "fcntl(cmd=3): values differ ['value']"
+
+
+def test_replay_runs_a_printed_case_on_ours(server) -> None:
+    """The shape the tester prints: ops and NetBSD's results, replayed on our server."""
+    from .replay import replay
+    ops = [(0, "mkdir", ("d", 0o750)), (0, "fork", (), (1,)),
+           (1, "setcred", ((100,), 100, 1000, 0o22)), (1, "mkdir", ("d/x", 0o777)),
+           (0, "open", ("d", 0x200000, 0), ("#1",)), (0, "fstat", ("#1",)),
+           (1, "close", ("#1",)), (0, "close", ("#1",)), (0, "close", ("#1",))]
+    res = replay(server.listening_url, "fs", ops)
+    assert res[:5] == [("ok", 0), ("ok",), ("ok", (0, 0, 0, 18)), ("err", "EACCES"), ("ok", 3)]
+    assert dict(res[5][1])["mode"] == "0o40750" and dict(res[5][1])["nlink"] == 2
+    assert res[6:] == [("err", "EBADF"), ("ok", 0), ("err", "EBADF")]  # (not shared: no fd yet)
 
 
 @needs_reference
