@@ -37,6 +37,7 @@ class SeedResult:
     ops: list[Op]
     divergences: list[Divergence]           # those that count (see run_ops)
     trouble: ServerTrouble | None = None    # a server died or hung
+    internal: list[str] = field(default_factory=list)  # exceptions our server logged
 
     @property
     def classes(self) -> list[str]:
@@ -84,25 +85,32 @@ class Pair:
 
     def run_ops(self, family: str, ops: list[Op]) -> tuple[list[Divergence],
                                                            ServerTrouble | None]:
+        divs, trouble, _internal = self.run_ops_full(family, ops)
+        return divs, trouble
+
+    def run_ops_full(self, family: str, ops: list[Op]
+                     ) -> tuple[list[Divergence], ServerTrouble | None, list[str]]:
         """Both servers run ``ops``; the divergences that count: every one up to and
         including the first after which the two states may differ."""
         calls = family_module(family).CALLS
         name = self.dirname()
         env = self.env()
+        mark = self.ours.log_size()
         try:
             ours = run_sequence(self.ours, name, ops, calls, env=env)
         except ServerTrouble as t:
-            return [_trouble_div(ops, t)], t
+            return [_trouble_div(ops, t)], t, []
+        internal = self.ours.internal_errors(mark)
         try:
             ref = run_sequence(self.ref, name, ops, calls, env=env)
         except ServerTrouble as t:
-            return [], t
+            return [], t, internal
         out: list[Divergence] = []
         for d in compare(ops, ours, ref):
             out.append(d)
             if not state_kept(d):
                 break
-        return out, None
+        return out, None, internal
 
     def close(self) -> None:
         self.ours.stop()
@@ -116,8 +124,8 @@ def _trouble_div(ops: list[Op], t: ServerTrouble) -> Divergence:
 
 def run_seed(pair: Pair, family: str, seed: int, calls: int) -> SeedResult:
     ops = family_module(family).generate(seed, calls)
-    divs, trouble = pair.run_ops(family, ops)
-    return SeedResult(family, seed, ops, divs, trouble)
+    divs, trouble, internal = pair.run_ops_full(family, ops)
+    return SeedResult(family, seed, ops, divs, trouble, internal)
 
 
 def shrink(pair: Pair, family: str, ops: list[Op], target: str,
@@ -199,6 +207,8 @@ class Tally:
     per_class: Counter = field(default_factory=Counter)
     first_seed: dict[str, int] = field(default_factory=dict)
     troubles: list[str] = field(default_factory=list)
+    internal: Counter = field(default_factory=Counter)   # our server's exceptions
+    internal_seed: dict[str, int] = field(default_factory=dict)
 
     def add(self, res: SeedResult) -> None:
         self.seeds += 1
@@ -211,6 +221,9 @@ class Tally:
             self.first_seed.setdefault(c, res.seed)
         if res.trouble is not None:
             self.troubles.append(f"{res.family} seed {res.seed}: {res.trouble}")
+        for e in set(res.internal):
+            self.internal[e] += 1
+            self.internal_seed.setdefault(e, res.seed)
 
     def report(self, out: Callable[[str], None] = print) -> None:
         out(f"{self.seeds} seeds, {self.clean} without divergence, "
@@ -221,3 +234,6 @@ class Tally:
             out(f"  {n:5d}  {mark}  {c}   (first: seed {self.first_seed[c]})")
         for t in self.troubles:
             out(f"  trouble: {t}")
+        for e, n in self.internal.most_common():
+            out(f"  our server's exception in {n} seeds (the call answered EIO): {e}"
+                f"   (first: seed {self.internal_seed[e]})")

@@ -45,6 +45,12 @@ def _die_with_parent() -> None:
         pass
 
 
+def _is_exception_line(line: str) -> bool:
+    head = line.split(":", 1)[0]
+    return bool(head) and " " not in head and (head.endswith("Error") or head.endswith(
+        "Exception") or "." in head)
+
+
 class Server:
     """One server child process; ``url`` stays the same across restarts."""
 
@@ -97,6 +103,37 @@ class Server:
         for path in (self.sock, self.log):
             if os.path.exists(path):
                 os.unlink(path)
+
+    def log_size(self) -> int:
+        try:
+            return os.path.getsize(self.log)
+        except OSError:
+            return 0
+
+    def internal_errors(self, since: int) -> list[str]:
+        """The exceptions our server logged after byte ``since`` (a system call that
+        failed inside the kernel: it answers EIO), each as its last traceback line."""
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(since)
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return []
+        out: list[str] = []
+        last: str | None = None     # the exception line of the chain being read
+        for line in text.splitlines():
+            if line.startswith("Traceback") or line.startswith(" ") or not line.strip():
+                continue
+            if line.startswith("During handling") or line.startswith("The above exception"):
+                continue
+            if last is not None and not _is_exception_line(line):
+                out.append(last)
+                last = None
+            if _is_exception_line(line):
+                last = line.strip()
+        if last is not None:
+            out.append(last)
+        return out
 
     def log_tail(self, n: int = 3000) -> str:
         try:
