@@ -186,6 +186,8 @@ def format_case(family: str, seed: int, cls: str, ops: list[Op],
     name = "".join(c if c.isalnum() else "_" for c in cls.split(":")[0]).strip("_")
     lines = [f"# differential ({family} seed {seed}): {cls}",
              f"# ours: {ours[-1]!r}",
+             "from differential.replay import replay  # noqa: E402",
+             "",
              "OPS = ["]
     lines += [f"    {ops[i]!r}," for i in keep]
     lines += ["]", "EXPECTED = [  # NetBSD 7.99.34's rump_server"]
@@ -193,7 +195,7 @@ def format_case(family: str, seed: int, cls: str, ops: list[Op],
     lines += ["]", "", "",
               f"def test_{family}_{name}_seed{seed}(server):",
               f"    assert replay(server.listening_url, {family!r}, OPS) == EXPECTED",
-              "    # (from differential.replay import replay; `server` is tests/conftest.py's)"]
+              "    # (`server`: tests/conftest.py's fixture, our sysproxy serve)"]
     return "\n".join(lines)
 
 
