@@ -212,7 +212,11 @@ def run_sequence(server: Server, dirname: str, ops: list[Op],
                  env: dict[str, Any] | None = None) -> list[Result]:
     """Run ``ops`` in a fresh tmpfs on ``server``; ServerTrouble if it died or hung
     (or, with ``trouble_as_result``, that as the last result)."""
-    s = Session(server, dirname, calls, env)
+    try:
+        s = Session(server, dirname, calls, env)
+    except OSError as e:   # (ConnectionLost, timeouts) the server is dead or hung
+        server.restart(f"setting up a sequence failed: {e}")
+        raise ServerTrouble(server.kind, f"failed the setup ({e})", 0) from e
     try:
         return s.run(ops, trouble_as_result)
     finally:

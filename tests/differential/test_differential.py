@@ -131,3 +131,17 @@ def test_shrink_keeps_the_divergence(pair: Pair) -> None:
     assert len(small) <= d.at + 1
     divs, _t = pair.run_ops("fs", small)
     assert d.cls in [x.cls for x in divs]
+
+
+@needs_reference
+def test_a_dead_reference_is_restarted(pair: Pair) -> None:
+    """A reference that died is reported as trouble and restarted; the next seed runs."""
+    assert pair.ref.proc is not None
+    before = pair.ref.restarts
+    pair.ref.proc.kill()
+    pair.ref.proc.wait()
+    res = run_seed(pair, "fs", 1, 30)
+    assert res.trouble is not None and res.trouble.kind == "ref"
+    assert pair.ref.restarts == before + 1 and pair.ref.alive()
+    again = run_seed(pair, "fs", 1, 30)
+    assert again.trouble is None
