@@ -90,9 +90,12 @@ class Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self) -> None:
+    def stop(self, force: bool = False) -> None:
+        """SIGTERM (SIGKILL with ``force``: a hung server may not get to its handler)."""
         p = self.proc
         if p is not None and p.poll() is None:
+            if force:
+                p.kill()
             p.terminate()
             try:
                 p.wait(5)
@@ -148,5 +151,5 @@ class Server:
         tail = self.log_tail(1500).strip()
         print(f"differential: restarting the {self.kind} server ({why})"
               + (f"; its last output:\n{tail}" if tail else ""), file=sys.stderr)
-        self.stop()
+        self.stop(force=True)
         self.start()

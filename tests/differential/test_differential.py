@@ -145,3 +145,19 @@ def test_a_dead_reference_is_restarted(pair: Pair) -> None:
     assert pair.ref.restarts == before + 1 and pair.ref.alive()
     again = run_seed(pair, "fs", 1, 30)
     assert again.trouble is None
+
+
+@needs_reference
+def test_a_hung_reference_is_restarted(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference that stops answering (here: stopped by SIGSTOP) times out, is
+    reported as hung, killed and restarted, instead of hanging the run."""
+    import signal
+
+    from . import runner
+    monkeypatch.setattr(runner, "CALL_TIMEOUT", 1.0)
+    assert pair.ref.proc is not None
+    pair.ref.proc.send_signal(signal.SIGSTOP)
+    res = run_seed(pair, "fs", 2, 30)
+    assert res.trouble is not None and res.trouble.kind == "ref"
+    assert pair.ref.alive()
+    assert run_seed(pair, "fs", 2, 30).trouble is None
