@@ -161,12 +161,19 @@ def c_umask(p: Proc, mask: int) -> int:
     return p.sys("umask", mask)[0]
 
 
-def c_setcred(p: Proc, groups: tuple, gid: int, uid: int, mask: int) -> tuple:
-    """setgroups, setgid, setuid, umask in a forked process: each result, in order."""
+def c_setcred(p: Proc, groups: tuple, gid: int, uid: int, mask: int,
+              how: str = "setuid") -> tuple:
+    """A forked process takes its credentials: setgroups, then the gid and the uid
+    (``how``: setgid+setuid, setegid+seteuid (real ids stay 0), or setregid+setreuid
+    with the real ids kept), then umask; each call's result, in order."""
     out: list[Any] = []
     gbuf = struct.pack(f"<{len(groups)}I", *groups)
-    for name, args in (("setgroups", (len(groups), gbuf)), ("setgid", (gid,)),
-                       ("setuid", (uid,)), ("umask", (mask,))):
+    ids: dict[str, tuple[tuple[str, tuple], ...]] = {
+        "setuid": (("setgid", (gid,)), ("setuid", (uid,))),
+        "seteuid": (("setegid", (gid,)), ("seteuid", (uid,))),
+        "setreuid": (("setregid", (-1, gid)), ("setreuid", (-1, uid))),
+    }
+    for name, args in (("setgroups", (len(groups), gbuf)), *ids[how], ("umask", (mask,))):
         try:
             out.append(p.sys(name, *args)[0])
         except ConnectionLost:

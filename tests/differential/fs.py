@@ -441,8 +441,10 @@ class Gen:
             self.procs.append(child)
             self.ops.append((p, "fork", (), (child,)))
             groups = tuple(sorted(r.sample([0, 100, 101, 102], r.randrange(4))))
-            return (child, "setcred", (groups, r.choice(GIDS), r.choice(UIDS),
-                                       r.choice([0o022, 0, 0o077, 0o027, 0o777])))
+            cred = (groups, r.choice(GIDS), r.choice(UIDS),
+                    r.choice([0o022, 0, 0o077, 0o027, 0o777]))
+            ids = self.r2.choice(["setuid"] * 4 + ["seteuid", "setreuid"])
+            return (child, "setcred", cred + ((ids,) if ids != "setuid" else ()))
         kind = r.choices(
             ["open", "openat", "close", "read", "write", "mkdir", "rmdir", "unlink",
              "rename", "link", "symlink", "readlink", "stat", "lstat", "fstat",
