@@ -44,20 +44,16 @@ async def sys_fstat(l: "Lwp", a: Args) -> int:
 @syscall("fstatat")
 async def sys_fstatat(l: "Lwp", a: Args) -> int:
     dirfd, flag = i32(a[0]), i32(a[3])
-    path = await path_in(l, a[1])
-    if flag & ~F.AT_SYMLINK_NOFOLLOW:
-        raise KernelError(E.EINVAL)
+    path = await path_in(l, a[1])  # flag bits other than AT_SYMLINK_NOFOLLOW are ignored
     vp = lookup_vp(l, path, not flag & F.AT_SYMLINK_NOFOLLOW, dirfd)
     l.copyout(a[2], vp.stat())
     return 0
 
 
 async def do_access(l: "Lwp", dirfd: int, pathp: int, mode: int, flags: int) -> int:
+    if mode & ~(F.R_OK | F.W_OK | F.X_OK):  # before the path is copied in; flags unchecked
+        raise KernelError(E.EINVAL)
     path = await path_in(l, pathp)
-    if mode & ~(F.R_OK | F.W_OK | F.X_OK):
-        raise KernelError(E.EINVAL)
-    if flags & ~(F.AT_EACCESS | F.AT_SYMLINK_NOFOLLOW):
-        raise KernelError(E.EINVAL)
     cred = l.proc.cred
     if not flags & F.AT_EACCESS:
         cred = cred.copy()
