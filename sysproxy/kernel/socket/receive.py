@@ -47,7 +47,8 @@ class ReceiveMixin:
             return b"", None, [], 0
         return self._take(n, bool(flags & S.MSG_PEEK))
 
-    async def _recv_waitall(self, lwp: "Lwp", n: int, flags: int) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
+    async def _recv_waitall(self, lwp: "Lwp", n: int, flags: int
+                            ) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
         """MSG_WAITALL on a stream: keep taking until n bytes, EOF, an error or a signal."""
         parts: list[bytes] = []
         got = 0
