@@ -20,8 +20,7 @@ from ...abi import fhandle as FH
 from ...abi import stat as S
 from ..errors import KernelError
 from ..vfs.mount import Mount
-from ..vfs.vnode import (APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG,
-                         VTYPE_IFMT, Vnode, now_ns)
+from ..vfs.vnode import APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG, VTYPE_IFMT, Vnode, now_ns
 from .tmpfs_data import FileData
 
 if TYPE_CHECKING:

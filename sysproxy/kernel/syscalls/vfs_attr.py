@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import stat as S
 from ...abi.time import TIMESPEC, TIMEVAL
-from ..errors import KernelError
 from ..vfs import setattr as SA
 from ..vfs.vnode import now_ns
 from .args import i32

@@ -106,11 +106,12 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
                     dvp = cur
                 if not root_cred:
                     search(cur, cred)
-                nvp = _dirlookup(cur, name, op, last, cred)
-                if nvp is None:  # a CREATE or RENAME of a missing last component
+                found = _dirlookup(cur, name, op, last, cred)
+                if found is None:  # a CREATE or RENAME of a missing last component
                     if slash and not createdir:
                         raise KernelError(E.ENOENT)
                     return _lookup(Lookup, (cur, name, None, slash))
+                nvp = found
                 if nvp.mountedhere is not None:
                     while nvp.mountedhere is not None:
                         nvp = nvp.mountedhere.root
