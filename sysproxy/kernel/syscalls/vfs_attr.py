@@ -14,7 +14,7 @@ from ..vfs import setattr as SA
 from ..vfs.vnode import now_ns
 from .args import i32
 from .table import Args, syscall
-from .vfs_util import lookup_vp, path_in, vnode_file
+from .vfs_util import check_atfd, lookup_vp, path_in, vnode_file
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
@@ -52,6 +52,7 @@ async def sys_fchmod(l: "Lwp", a: Args) -> int:
 
 @syscall("fchmodat")
 async def sys_fchmodat(l: "Lwp", a: Args) -> int:
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
     vp = lookup_vp(l, path, _nofollow(i32(a[3])), i32(a[0]))
     SA.chmod(vp, l.proc.cred, i32(a[2]))
@@ -96,6 +97,7 @@ async def sys_posix_fchown(l: "Lwp", a: Args) -> int:
 
 @syscall("fchownat")
 async def sys_fchownat(l: "Lwp", a: Args) -> int:
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
     vp = lookup_vp(l, path, _nofollow(i32(a[4])), i32(a[0]))
     return _chown(l, vp, a[2], a[3], False)  # do_sys_chownat: NetBSD semantics
@@ -197,6 +199,7 @@ async def sys_futimens(l: "Lwp", a: Args) -> int:
 @syscall("utimensat")
 async def sys_utimensat(l: "Lwp", a: Args) -> int:
     t = await _timespecs(l, a[2])
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
     follow = not i32(a[3]) & F.AT_SYMLINK_NOFOLLOW  # other flag bits are ignored
     return _settimes(l, lookup_vp(l, path, follow, i32(a[0])), t)

@@ -24,7 +24,7 @@ from ..vfs.vnfile import DeviceFile, VnodeFile
 from ..vfs.vnode import APPEND, VBLK, VCHR, VDIR, VFIFO, VLNK, VREG, VSOCK
 from .args import i32, i64
 from .table import Args, syscall
-from .vfs_util import lookup, path_in, vnode_file
+from .vfs_util import check_atfd, lookup, path_in, vnode_file
 
 if TYPE_CHECKING:
     from ..file import File
@@ -37,6 +37,7 @@ MAXBSIZE = 64 * 1024
 
 
 async def do_open(l: "Lwp", dirfd: int, path: bytes, oflags: int, mode: int) -> int:
+    check_atfd(l, dirfd)  # do_sys_openat: the descriptor before do_open's checks
     fmode = F.FFLAGS(oflags)
     if not fmode & (FREAD | FWRITE):
         raise KernelError(E.EINVAL)

@@ -17,7 +17,7 @@ from ..vfs.namei import CREATE, DELETE, LOOKUP
 from ..vfs.vnode import APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VFIFO, VLNK, VREG, now_ns
 from .args import i32, u32
 from .table import Args, syscall
-from .vfs_util import lookup, path_in
+from .vfs_util import check_atfd, lookup, path_in
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
@@ -149,6 +149,7 @@ async def do_link(l: "Lwp", fd1: int, p1: int, fd2: int, p2: int, follow: bool) 
     """do_sys_linkat: the existing file is looked up before the new name is even
     copied in; then EEXIST, EPERM for a directory, EXDEV; tmpfs_link refuses
     EMLINK, then immutable or append-only files (EPERM)."""
+    check_atfd(l, fd1)  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, p1)
     vp = lookup(l, path, follow, LOOKUP, fd1).vp
     assert vp is not None

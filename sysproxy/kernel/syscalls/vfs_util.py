@@ -49,6 +49,14 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, op: int = LOOKUP,
     return namei(root, start, path, cred or p.cred, follow, op, createdir)
 
 
+def check_atfd(l: "Lwp", dirfd: int) -> None:
+    """fd_getvnode of an *at() call's descriptor, for the calls that look at it
+    before anything else (fd_nameiat_simple_user: fchmodat, fchownat, utimensat,
+    linkat's first path; openat right after copying the path in)."""
+    if dirfd != AT_FDCWD and not l.proc.fd.get(dirfd).revoked:
+        vnode_file(l, dirfd)
+
+
 def lookup_vp(l: "Lwp", path: bytes, follow: bool = True, dirfd: int = AT_FDCWD,
               cred: "Cred | None" = None) -> "Vnode":
     vp = lookup(l, path, follow, LOOKUP, dirfd, cred).vp
