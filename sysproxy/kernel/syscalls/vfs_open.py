@@ -195,14 +195,19 @@ async def sys_fdatasync(l: "Lwp", a: Args) -> int:
 
 @syscall("fsync_range")
 async def sys_fsync_range(l: "Lwp", a: Args) -> int:
-    flags, start, length = i32(a[1]), i64(a[2]), i64(a[3])
+    """sys_fsync_range: the descriptor, FWRITE (EBADF), exactly one of FDATASYNC and
+    FFILESYNC (other bits are not looked at), then a range that wraps (EINVAL;
+    a zero length means the whole file, whatever the start)."""
     f = _sync_file(l, i32(a[0]))
-    if not flags & (FDATASYNC | FFILESYNC) or flags & ~(FDATASYNC | FFILESYNC | FDISKSYNC):
-        raise KernelError(E.EINVAL)
-    if start < 0 or length < 0:
-        raise KernelError(E.EINVAL)
     if not f.flag & FWRITE:
         raise KernelError(E.EBADF)
+    flags, start, length = i32(a[1]), i64(a[2]), i64(a[3])
+    both = FDATASYNC | FFILESYNC
+    if not flags & both or flags & both == both:
+        raise KernelError(E.EINVAL)
+    end = ((start + length + (1 << 63)) % (1 << 64)) - (1 << 63)  # C's wrapping off_t
+    if length and end < start:
+        raise KernelError(E.EINVAL)
     if not f.revoked:
         f.vp.fsync()
     return 0
