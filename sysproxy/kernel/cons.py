@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..abi import errno as E
 from ..abi import stat as S
+from ..abi.fcntl import O_ASYNC, O_NONBLOCK
 from .errors import KernelError
 from .file import DTYPE_MISC, FWRITE, File
 
@@ -46,6 +47,13 @@ class ConsoleFile(File):
     def poll(self, events: int) -> int:
         """rumpcons_poll: always writable, never readable."""
         return events & 0x0004  # POLLOUT (POLLWRNORM is the same bit)
+
+    def set_flags(self, flag: int) -> None:
+        """F_SETFL passes a change of O_NONBLOCK (FIONBIO) or O_ASYNC (FIOASYNC) to
+        rumpcons_ioctl, which refuses both: ENOTTY, the flags unchanged."""
+        if (flag ^ self.flag) & (O_NONBLOCK | O_ASYNC):
+            raise KernelError(E.ENOTTY)
+        super().set_flags(flag)
 
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         """rumpcons_ioctl: TIOCGETA succeeds (the termios stays zero), all else ENOTTY."""

@@ -32,7 +32,7 @@ from ...abi import errno as E
 from ...abi.limits import PATH_MAX
 from ..errors import KernelError
 from .access import VWRITE, search, vaccess
-from .vnode import VDIR, VLNK
+from .vnode import VDIR, VLNK, now_ns
 
 if TYPE_CHECKING:
     from ..cred import Cred
@@ -123,6 +123,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
                     raise KernelError(E.ELOOP)
                 links += 1
                 target = nvp.readlink()
+                nvp.atime = now_ns()  # VOP_READLINK: tmpfs_readlink stamps the access
                 if not target:
                     raise KernelError(E.ENOENT)
                 tail = rest[len(name):]  # the unparsed rest, its slashes kept
