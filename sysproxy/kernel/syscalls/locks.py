@@ -25,7 +25,7 @@ def lock_range(f: VnodeFile, fl: F.Flock) -> tuple[int, int]:
     if fl.whence == F.SEEK_SET:
         base = 0
     elif fl.whence == F.SEEK_CUR:
-        base = f.offset
+        base = 0  # do_fcntl_lock already added the file offset to l_start
     elif fl.whence == F.SEEK_END:
         base = f.vp.size
     else:
@@ -47,12 +47,14 @@ async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
     if not isinstance(f, VnodeFile):
         raise KernelError(E.EBADF if f.revoked else E.EINVAL)  # dead_advlock: EBADF
     fl = F.unpack_flock(await l.copyin(arg, F.FLOCK_SIZE))
+    if fl.whence == F.SEEK_CUR:  # do_fcntl_lock: the answer keeps the absolute start
+        fl = fl._replace(start=fl.start + f.offset)
+    if cmd == F.F_GETLK and fl.type not in (F.F_RDLCK, F.F_WRLCK, F.F_UNLCK):
+        raise KernelError(E.EINVAL)
     start, end = lock_range(f, fl)
     owner = l.proc.fd
     vp = f.vp
     if cmd == F.F_GETLK:
-        if fl.type not in (F.F_RDLCK, F.F_WRLCK):
-            raise KernelError(E.EINVAL)
         lk = locks.conflict(vp, owner, fl.type, start, end)
         if lk is None:
             out = F.pack_flock(fl.start, fl.len, fl.pid, F.F_UNLCK, fl.whence)
