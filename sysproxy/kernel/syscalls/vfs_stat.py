@@ -8,7 +8,7 @@ from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import limits as LIM
 from ..errors import KernelError
-from ..file import DTYPE_PIPE, DTYPE_SOCKET
+from ..file import DTYPE_KQUEUE, DTYPE_PIPE, DTYPE_SOCKET
 from ..vfs.access import vaccess
 from ..vfs.vnfile import VnodeFile
 from .args import i32
@@ -108,6 +108,9 @@ async def sys_fpathconf(l: "Lwp", a: Args) -> int:
     name = i32(a[1])
     if isinstance(f, VnodeFile):
         return _pathconf(name, f.vp)
-    if f.dtype in (DTYPE_PIPE, DTYPE_SOCKET) and name == LIM._PC_PIPE_BUF:
-        return LIM.PIPE_BUF
-    raise KernelError(E.EINVAL)
+    if f.dtype in (DTYPE_PIPE, DTYPE_SOCKET):
+        if name == LIM._PC_PIPE_BUF:
+            return LIM.PIPE_BUF
+        raise KernelError(E.EINVAL)
+    # sys_fpathconf: a kqueue is EINVAL, anything else (the console...) EOPNOTSUPP
+    raise KernelError(E.EINVAL if f.dtype == DTYPE_KQUEUE else E.EOPNOTSUPP)

@@ -39,6 +39,10 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, op: int = LOOKUP,
     start = p.cwd or root
     if dirfd != AT_FDCWD:
         f = l.proc.fd.get(dirfd)
+        if not path:  # namei_start: "" is ENOENT before the start directory is looked at
+            if not f.revoked:
+                vnode_file(l, dirfd)
+            raise KernelError(E.ENOENT)
         if f.revoked and path[:1] != b"/":
             raise KernelError(E.ENOENT)  # namei from a dead vnode: dead_lookup
         atvp = f.vp if f.revoked else vnode_file(l, dirfd).vp  # type: ignore[attr-defined]
