@@ -210,3 +210,75 @@ def test_create_keeps_setgid_for_a_non_member(fs: FS) -> None:
     fs.become(1000, 1000)
     assert fs.create("s", 0o2755) == 0
     assert fs.st("s").mode & 0o7777 == 0o2755  # (the directory's group is 0)
+
+
+def test_at_descriptor_checked_first(fs: FS) -> None:
+    """openat checks its descriptor before its flags; fchmodat, fchownat and
+    utimensat before the path is even copied in; "" is ENOENT before ENOTDIR."""
+    bad, long = 99, "x" * 2000
+    assert fs.c.err("openat", bad, fs.s("f"), 3, 0) == E.EBADF  # O_ACCMODE: EINVAL later
+    assert fs.call("fchmodat", bad, long, 0o644, 0) == E.EBADF
+    assert fs.call("fchownat", bad, long, 0, 0, 0) == E.EBADF
+    err, fd = fs.open("f", O_RDONLY)
+    assert fs.c.err("openat", fd, fs.s(""), 0, 0) == E.ENOENT
+    assert fs.c.err("openat", fd, fs.s("x"), 0, 0) == E.ENOTDIR
+
+
+def test_empty_vectors_before_the_descriptor(fs: FS) -> None:
+    assert fs.call("readv", 99, 0, 0) == E.EINVAL
+    assert fs.call("writev", 99, 0, 0) == E.EINVAL
+
+
+def test_console_descriptors(fs: FS) -> None:
+    """Descriptors 0-2 are the rump console: rumpcons_stat, no F_SETFL of
+    O_NONBLOCK (its ioctl refuses FIONBIO), fpathconf EOPNOTSUPP."""
+    st = fs.c.mem.out(152)
+    assert fs.c.ok("__fstat50", 0, st) == 0
+    assert S.unpack_stat(fs.m.get(st, 152)).mode == S.S_IFCHR | 0o600
+    assert fs.call("fcntl", 1, 4, 4) == E.ENOTTY  # F_SETFL O_NONBLOCK
+    assert fs.call("fpathconf", 2, 1) == E.EOPNOTSUPP
+
+
+def test_fsync_range_and_fadvise_argument_order(fs: FS) -> None:
+    err, fd = fs.open("f", O_RDONLY)
+    assert fs.call("fsync_range", fd, 0x30, 0, 0) == E.EBADF  # FWRITE before the flags
+    err, wfd = fs.open("f", O_WRONLY)
+    assert fs.call("fsync_range", wfd, 0x30, 0, 0) == E.EINVAL  # both kinds of sync
+    assert fs.call("fsync_range", wfd, 0x10 | 0x100, 0, 0) == 0  # other bits ignored
+    # offset -1 + length 100 overflows as C's int64: EINVAL before the bad descriptor
+    assert fs.c.ok("__posix_fadvise50", 99, 0, MINUS1, 100, 6) == E.EINVAL
+
+
+def test_tmpfs_has_no_extended_attributes(fs: FS) -> None:
+    v = fs.m.buf(b"v")
+    assert fs.call("extattr_set_file", "f", 1, "x", v, 1) == E.EOPNOTSUPP
+    assert fs.call("extattr_get_file", "f", 1, "x", 0, 0) == E.EOPNOTSUPP
+    assert fs.call("extattr_list_file", "f", 1, 0, 0) == E.EOPNOTSUPP
+    assert fs.call("setxattr", "f", "user.x", v, 1, 0) == E.ENOTSUP
+    assert fs.call("getxattr", "f", "user.x", 0, 0) == E.ENOTSUP
+    assert fs.call("removexattr", "f", "user.x") == E.ENOTSUP
+    assert fs.call("extattr_get_file", "nope", 1, "x", 0, 0) == E.ENOENT
+
+
+def test_fs_fcntl_copies_its_parameter_in_first(fs: FS) -> None:
+    err, fd = fs.open("f", O_RDONLY)
+    assert fs.call("fcntl", fd, MINUS1 & 0xFFFFFFFF, 0) == E.EFAULT  # F_FSIN from NULL
+    assert fs.call("fcntl", fd, 0x80000000 | 0x40000000 | 5, 0) == E.EOPNOTSUPP
+
+
+def test_getlk_answers_an_absolute_start(fs: FS) -> None:
+    err, fd = fs.open("f", O_RDWR)
+    assert fs.c.ok("lseek", fd, 0, 100, 0) == 100
+    lk = fs.m.buf(struct.pack("<qqihh", 10, 0, 0, 1, 1))  # F_RDLCK from SEEK_CUR+10
+    assert fs.call("fcntl", fd, 7, lk) == 0
+    start, length, pid, typ, whence = struct.unpack("<qqihh", fs.m.get(lk, 24))
+    assert (start, typ, whence) == (110, 2, 1)  # F_UNLCK; whence as given
+    un = fs.m.buf(struct.pack("<qqihh", 0, 0, 0, 2, 0))
+    assert fs.call("fcntl", fd, 7, un) == 0  # F_GETLK of F_UNLCK is fine
+
+
+def test_device_seek_takes_any_offset(fs: FS) -> None:
+    err, fd = fs.open("/dev/null", O_RDWR)
+    if err:
+        pytest.skip("no /dev/null on this server")
+    assert fs.c.ok("lseek", fd, 0, MINUS1 - 1, 0) == -2
