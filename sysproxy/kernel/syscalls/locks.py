@@ -51,7 +51,16 @@ async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
         fl = fl._replace(start=fl.start + f.offset)
     if cmd == F.F_GETLK and fl.type not in (F.F_RDLCK, F.F_WRLCK, F.F_UNLCK):
         raise KernelError(E.EINVAL)
-    start, end = lock_range(f, fl)
+    if cmd != F.F_GETLK:  # do_fcntl_lock: the type and the file's mode before the range
+        if fl.type == F.F_RDLCK:
+            if not f.flag & FREAD:
+                raise KernelError(E.EBADF)
+        elif fl.type == F.F_WRLCK:
+            if not f.flag & FWRITE:
+                raise KernelError(E.EBADF)
+        elif fl.type != F.F_UNLCK:
+            raise KernelError(E.EINVAL)
+    start, end = lock_range(f, fl)  # lf_advlock
     owner = l.proc.fd
     vp = f.vp
     if cmd == F.F_GETLK:
@@ -63,13 +72,5 @@ async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
             out = F.pack_flock(lk.start, ln, lk.pid, lk.type, F.SEEK_SET)
         l.copyout(arg, out)
         return 0
-    if fl.type == F.F_RDLCK:
-        if not f.flag & FREAD:
-            raise KernelError(E.EBADF)
-    elif fl.type == F.F_WRLCK:
-        if not f.flag & FWRITE:
-            raise KernelError(E.EBADF)
-    elif fl.type != F.F_UNLCK:
-        raise KernelError(E.EINVAL)
     await locks.setlock(l, vp, owner, fl.type, start, end, cmd == F.F_SETLKW, False)
     return 0

@@ -282,3 +282,9 @@ def test_device_seek_takes_any_offset(fs: FS) -> None:
     if err:
         pytest.skip("no /dev/null on this server")
     assert fs.c.ok("lseek", fd, 0, MINUS1 - 1, 0) == -2
+
+
+def test_setlk_checks_the_open_mode_before_the_range(fs: FS) -> None:
+    err, fd = fs.open("f", O_RDONLY)
+    bad = fs.m.buf(struct.pack("<qqihh", -1, -5, 0, 3, 0))  # F_WRLCK, a negative range
+    assert fs.call("fcntl", fd, 8, bad) == E.EBADF
