@@ -233,7 +233,7 @@ class PipeFile(File):
 
 
 def make_pipe(kernel: "Kernel", uid: int, gid: int, extra: int = 0) -> tuple[PipeFile, PipeFile]:
-    """A new pipe: (read end, write end); ``extra`` adds O_NONBLOCK/O_NOSIGPIPE."""
+    """A new pipe: (read end, write end); ``extra`` adds pipe2's flags to both ends' f_flag."""
     ch = PipeChannel(kernel)
     return (PipeFile(ch, FREAD | extra, uid, gid), PipeFile(ch, FWRITE | extra, uid, gid))
 
