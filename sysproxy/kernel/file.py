@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
+from ..abi.ioctl import FIONBIO
 from .errors import KernelError
 
 if TYPE_CHECKING:
@@ -68,6 +69,12 @@ class File:
         """Device/file control. ``data`` is the argument buffer: copied in before
         the call for IOC_IN commands, copied out after it for IOC_OUT ones."""
         raise KernelError(E.ENOTTY)
+
+    async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        """fo_ioctl(FIONBIO/FIOASYNC), after sys_ioctl already changed f_flag: vnodes,
+        pipes and sockets accept both; a kqueue refuses (ENOTTY, the flag stays set)."""
+        if cmd != FIONBIO:  # FIOASYNC goes to the file's own ioctl; FIONBIO is accepted
+            await self.ioctl(lwp, cmd, data)
 
     def set_flags(self, flag: int) -> None:
         """F_SETFL: status flags changed; subclasses react (e.g. nonblocking sockets)."""

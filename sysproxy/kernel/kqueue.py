@@ -35,6 +35,7 @@ KFILTER_MAPPING = struct.Struct("<QQI4x")
 KFILTER_BYFILTER = _IOWR("k", 0, KFILTER_MAPPING.size)
 KFILTER_BYNAME = _IOWR("k", 1, KFILTER_MAPPING.size)
 KFILTER_MAXNAME = 256
+KEVENT_SIZE = 40  # sizeof(struct kevent) on LP64: kqueue_stat's st_blksize
 # the filters this kernel knows by name (sys_kfilters order)
 FILTER_NAMES = {
     EV.EVFILT_READ: "EVFILT_READ", EV.EVFILT_WRITE: "EVFILT_WRITE", EV.EVFILT_AIO: "EVFILT_AIO",
@@ -335,8 +336,21 @@ class KqueueFile(File):
         raise KernelError(E.ENOENT)
 
     def stat(self, lwp: "Lwp") -> bytes:
+        """kqueue_stat: all zero but st_mode S_IFIFO (no permission bits), st_size the
+        events queued, st_blksize sizeof(struct kevent)."""
         from ..abi.stat import S_IFIFO, pack_stat
-        return pack_stat(0, 0, S_IFIFO | 0o600, 0, 0, 0, 0, 0, 0, 0, 0, len(self.knotes), 0, 0)
+        queued = sum(1 for kn in self.knotes.values()
+                     if not kn.flags & EV.EV_DISABLE and self._state(kn)[0])
+        return pack_stat(0, 0, S_IFIFO, 0, 0, 0, 0, 0, 0, 0, 0, queued, 0, KEVENT_SIZE)
+
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        raise KernelError(E.ENXIO)  # kqueueops: fo_read is enxio
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        raise KernelError(E.ENXIO)
+
+    async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        raise KernelError(E.ENOTTY)  # kqueue_ioctl knows only the KFILTER_* commands
 
     def on_last_close(self) -> None:
         for kn in list(self.knotes.values()):

@@ -108,9 +108,13 @@ async def sys_ioctl(l: "Lwp", a: Args) -> int:
     data = bytearray(size)
     if cmd & IO.IOC_IN and size:
         data[:] = await l.copyin(datap, size)
-    if cmd == IO.FIONBIO:
+    if cmd in (IO.FIONBIO, IO.FIOASYNC):
+        # sys_ioctl sets or clears the flag itself, then tells the file (which may refuse)
+        bit = F.O_NONBLOCK if cmd == IO.FIONBIO else F.O_ASYNC
         on = int.from_bytes(data[:4], "little") != 0
-        f.set_flags((f.flag | F.O_NONBLOCK) if on else (f.flag & ~F.O_NONBLOCK))
+        f.set_flags((f.flag | bit) if on else (f.flag & ~bit))
+        await f.ioctl_flag(l, cmd, data)
+        return 0
     else:
         await f.ioctl(l, cmd, data)
     if cmd & IO.IOC_OUT and size:

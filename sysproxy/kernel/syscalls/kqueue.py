@@ -25,8 +25,8 @@ KQ_NEVENTS = 8  # changes copied in per batch, as NetBSD does
 
 
 def _kqueue(l: "Lwp", flags: int) -> int:
-    if flags & ~(F.O_CLOEXEC | F.O_NONBLOCK | F.O_NOSIGPIPE):
-        raise KernelError(E.EINVAL)
+    """kqueue1 checks no flags: it keeps O_NONBLOCK/O_NOSIGPIPE, honours O_CLOEXEC,
+    and silently ignores every other bit (7.99.34's kern_event.c)."""
     kq = KqueueFile(l.kernel, l.proc)
     kq.flag |= flags & (F.O_NONBLOCK | F.O_NOSIGPIPE)
     return l.proc.fd.alloc(kq, bool(flags & F.O_CLOEXEC))
