@@ -9,7 +9,7 @@ from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import socket as S
 from ..errors import KernelError
-from ..socket import create
+from ..socket import create, find_protocol
 from ..socket.base import Socket
 from ..socket.local import socketpair
 from .args import i32, u32
@@ -81,10 +81,9 @@ async def sys_socket(l: "Lwp", a: Args) -> int:
 @syscall("socketpair")
 async def sys_socketpair(l: "Lwp", a: Args) -> int:
     domain, (type, extra, cloexec), proto = i32(a[0]), _typeflags(i32(a[1])), i32(a[2])
-    probe = create(l.kernel, l.proc, domain, type, proto)  # EAFNOSUPPORT/EPROTONOSUPPORT
-    probe.on_last_close()
+    find_protocol(domain, type, proto)  # socreate's EAFNOSUPPORT/EPROTOTYPE/EPROTONOSUPPORT
     if domain != S.AF_LOCAL:
-        raise KernelError(E.EOPNOTSUPP)
+        raise KernelError(E.EOPNOTSUPP)  # soconnect2: only AF_LOCAL pairs up
     c = l.proc.cred
     s1, s2 = socketpair(l.kernel, type, c.euid, c.egid, l.proc.pid)
     s1.flag |= extra
