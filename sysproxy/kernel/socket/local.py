@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...abi import errno as E
 from ...abi import socket as S
 from ..errors import KernelError
-from .base import SS_CANTRCVMORE, SS_ISCONNECTED, Socket
+from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, Socket
 
 if TYPE_CHECKING:
     from ..file import File
@@ -95,15 +95,13 @@ class LocalSocket(Socket):
 
     # -- connections ---------------------------------------------------------
     def listen(self, lwp: "Lwp", backlog: int) -> None:
-        if not self.connreq:
-            raise KernelError(E.EOPNOTSUPP)
+        """unp_listen: only an unbound socket is refused (EINVAL), even a datagram one;
+        a bound datagram socket "listens" (SO_ACCEPTCONN) but accept refuses it."""
         if self.addr is None:
             raise KernelError(E.EINVAL)
-        if self.connected:
-            raise KernelError(E.EINVAL)
-        self.listening = True
+        self.listening = self.connreq
         self.options |= S.SO_ACCEPTCONN
-        self.backlog = max(0, min(backlog, S.SOMAXCONN)) if backlog >= 0 else S.SOMAXCONN
+        self.backlog = backlog
         self.myid = (lwp.proc.pid, lwp.proc.cred.euid, lwp.proc.cred.egid)
 
     async def connect(self, lwp: "Lwp", addr: bytes) -> None:
@@ -148,13 +146,21 @@ class LocalSocket(Socket):
     async def send(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                    control: list[tuple[int, int, Any]], flags: int) -> int:
         if not self.connreq:
+            # sosend's checks come first: EPIPE, so_error, EDESTADDRREQ, EMSGSIZE
+            if self.state & SS_CANTSENDMORE:
+                raise self._sigpipe(lwp, flags)
+            if self.error:
+                err, self.error = self.error, 0
+                raise KernelError(err)
+            if addr is None and (self.peer is None or self.peer.closed):
+                raise KernelError(E.EDESTADDRREQ)
+            if len(data) > self.snd.hiwat:
+                raise KernelError(E.EMSGSIZE)
             if addr is not None:
                 if self.peer is not None:
                     raise KernelError(E.EISCONN)
                 self._target = await self._lookup(lwp, addr)
             else:
-                if self.peer is None or self.peer.closed:
-                    raise KernelError(E.ENOTCONN)
                 self._target = self.peer
         elif addr is not None and not self.connected:
             raise KernelError(E.EOPNOTSUPP if self.type == S.SOCK_SEQPACKET else E.ENOTCONN)
@@ -199,10 +205,10 @@ class LocalSocket(Socket):
         if isinstance(target, LocalSocket) and target.wantcred:
             c = lwp.proc.cred
             groups = list(getattr(c, "groups", []) or [])
-            cred = S.pack_sockcred(c.uid, c.euid, c.gid, c.egid, groups)
+            cred = S.pack_sockcred(c.uid, c.euid, c.gid, c.egid, groups, lwp.proc.pid)
             control = [(S.SOL_SOCKET, S.SCM_CREDS, cred)] + control
-            if target.type == S.SOCK_STREAM:
-                target.wantcred = False  # streams get credentials once
+            if target.type != S.SOCK_DGRAM:
+                target.wantcred = False  # connections get credentials once (unp_addsockcred)
         return control
 
     def detach(self) -> None:
