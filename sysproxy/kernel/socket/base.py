@@ -317,18 +317,22 @@ class Socket(ReceiveMixin, File):
             raise KernelError(E.EOPNOTSUPP)
 
     def shutdown(self, how: int) -> None:
+        """soshutdown: any state, connected or not (no ENOTCONN in 7.99.34); the peer of a
+        connection (not of a datagram socket) learns it can read no more."""
         if how not in (S.SHUT_RD, S.SHUT_WR, S.SHUT_RDWR):
             raise KernelError(E.EINVAL)
-        if self.connreq and not self.connected and not self.listening:
-            raise KernelError(E.ENOTCONN)
         if how in (S.SHUT_RD, S.SHUT_RDWR):
             for r in self.rcv.flush():
                 discard_control(r.control)
             self.cantrcvmore()
         if how in (S.SHUT_WR, S.SHUT_RDWR):
             self.cantsendmore()
-            if self.peer is not None:
+            if self.peer is not None and self.connreq:
                 self.peer.cantrcvmore()
+            self.shutdown_output()
+
+    def shutdown_output(self) -> None:
+        """pr_shutdown's protocol part (TCP: an unconnected socket is closed outright)."""
 
     def on_last_close(self) -> None:
         self.closed = True

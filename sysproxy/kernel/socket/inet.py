@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ...abi import errno as E
 from ...abi import socket as S
 from ..errors import KernelError
-from .base import SS_ISCONNECTED, SS_ISCONNECTING, Socket
+from .base import SS_CANTRCVMORE, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTED, Socket
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -201,7 +201,7 @@ class InetSocket(Socket):
             self._bind(lwp, "0.0.0.0" if self.family == S.AF_INET else "::", 0)
         self.listening = True
         self.options |= S.SO_ACCEPTCONN
-        self.backlog = S.SOMAXCONN if backlog < 0 or backlog > S.SOMAXCONN else backlog
+        self.backlog = backlog
 
     async def connect(self, lwp: "Lwp", addr: bytes) -> None:
         host, port = self._parse(addr)
@@ -304,6 +304,13 @@ class InetSocket(Socket):
         if self.laddr is None:
             self._autobind(lwp, "127.0.0.1")
         return target
+
+    def shutdown_output(self) -> None:
+        """tcp_usrclosed: a TCP socket with no connection is closed at once (so it can
+        read no more either); a connected one sends its FIN and still reads."""
+        if self.connreq and not self.connected:
+            self.state |= SS_CANTRCVMORE | SS_ISDISCONNECTED
+            self.changed()
 
     def dgram_overflow(self, n: int) -> int:
         return n  # UDP drops what does not fit, silently

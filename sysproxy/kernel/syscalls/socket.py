@@ -10,7 +10,7 @@ from ...abi import fcntl as F
 from ...abi import socket as S
 from ..errors import KernelError
 from ..socket import create, find_protocol
-from ..socket.base import Socket
+from ..socket.base import SS_CANTRCVMORE, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTING, Socket
 from ..socket.local import socketpair
 from .args import i32, u32
 from .table import Args, syscall
@@ -125,23 +125,34 @@ async def sys_connect(l: "Lwp", a: Args) -> int:
 
 @syscall("listen")
 async def sys_listen(l: "Lwp", a: Args) -> int:
-    getsock(l, i32(a[0])).listen(l, i32(a[1]))
+    """solisten: a connected (or connecting) socket is EINVAL whatever its protocol; a
+    negative backlog is 0, a big one somaxconn; then the protocol's own checks."""
+    so = getsock(l, i32(a[0]))
+    if so.state & (SS_ISCONNECTED | SS_ISCONNECTING | SS_ISDISCONNECTING):
+        raise KernelError(E.EINVAL)
+    so.listen(l, min(max(i32(a[1]), 0), S.SOMAXCONN))
     return 0
 
 
 async def do_accept(l: "Lwp", fd: int, name: int, alenp: int, flags: int, clrflags: int) -> int:
+    """do_sys_accept's order: a protocol without listen (datagrams) is EOPNOTSUPP, a
+    socket not listening EINVAL, a nonblocking empty queue EWOULDBLOCK before so_error;
+    a listener shut down for reading aborts the wait (ECONNABORTED)."""
     so = getsock(l, fd)
-    if not so.listening:
+    if so.type == S.SOCK_DGRAM:
+        raise KernelError(E.EOPNOTSUPP)
+    if not so.options & S.SO_ACCEPTCONN:
         raise KernelError(E.EINVAL)
-    while not so.acceptq:
-        if so.error:
-            err, so.error = so.error, 0
-            raise KernelError(err)
-        if so.nonblocking:
-            raise KernelError(E.EAGAIN)
-        if so.closed:
-            raise KernelError(E.ECONNABORTED)
-        await so.sleep(l, so.rcvtimeo)
+    if so.nonblocking and not so.acceptq:
+        raise KernelError(E.EAGAIN)
+    while not so.acceptq and not so.error:
+        if so.state & SS_CANTRCVMORE or so.closed:
+            so.error = E.ECONNABORTED
+            break
+        await so.sleep(l)  # sowait(so, true, 0): SO_RCVTIMEO does not apply
+    if so.error:
+        err, so.error = so.error, 0
+        raise KernelError(err)
     new = so.acceptq.popleft()
     new.head = None
     new.flag = (so.flag & ~clrflags) | (F.O_NONBLOCK if flags & S.SOCK_NONBLOCK else 0) \
