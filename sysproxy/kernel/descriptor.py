@@ -11,10 +11,11 @@ from .errors import KernelError
 from .file import File
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
+NDFILE, NDEXTENT = 20, 50  # sys/filedesc.h: the built-in table, then the first expansion
 
 
 class FileTable:
-    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist")
+    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist", "nfiles")
 
     def __init__(self, maxfiles: int = DEFAULT_MAXFILES) -> None:
         self._files: list[File | None] = []
@@ -23,6 +24,9 @@ class FileTable:
         # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
         # descriptor drops its knotes from them (knote_fdclose)
         self.knlist: list = []
+        # dt_nfiles: the table's size as NetBSD grows it (NDFILE, NDEXTENT, then doubling;
+        # never shrinking); select clips nd to it, poll allows 1000 more entries
+        self.nfiles = NDFILE
 
     def __len__(self) -> int:
         return sum(1 for f in self._files if f is not None)
@@ -77,6 +81,8 @@ class FileTable:
             kq.drop_fd(fd)
 
     def _grow(self, fd: int) -> None:
+        while fd >= self.nfiles:  # fd_tryexpand
+            self.nfiles = NDEXTENT if self.nfiles < NDEXTENT else 2 * self.nfiles
         n = fd + 1 - len(self._files)
         if n > 0:
             self._files.extend([None] * n)
@@ -104,6 +110,7 @@ class FileTable:
         t = FileTable(self.maxfiles)
         t._files = [f.hold() if f is not None else None for f in self._files]
         t._cloexec = list(self._cloexec)
+        t.nfiles = self.nfiles
         return t
 
     def close_on_exec(self) -> None:
