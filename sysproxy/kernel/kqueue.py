@@ -57,7 +57,7 @@ def _is_vnode_file(f: File | None) -> bool:
 
 class Knote:
     __slots__ = ("kq", "ident", "filter", "flags", "sfflags", "sdata", "udata", "file",
-                 "fired", "fflags", "last", "timer", "unhook", "eof")
+                 "fired", "fflags", "last", "timer", "unhook", "eof", "queued")
 
     def __init__(self, kq: "KqueueFile", ev: Kevent, file: File | None) -> None:
         self.kq = kq
@@ -71,6 +71,7 @@ class Knote:
         self.timer: Any = None
         self.unhook: Callable[[], None] | None = None
         self.eof = False        # EVFILT_VNODE: the vnode was revoked (EV_EOF from then on)
+        self.queued: int | None = None  # place on the kqueue's active queue (kq_head)
 
     def activate(self, hint: int = 0) -> None:
         self.fflags |= hint
@@ -87,14 +88,26 @@ class KqueueFile(File):
         self.knotes: dict[tuple[int, int], Knote] = {}
         self.sq = WaitQueue()
         self.parents: list[Callable[[], None]] = []
+        self.seq = 0  # the next place on the active queue
+
+    def enqueue_active(self) -> None:
+        """knote_activate: a knote that has become active joins the tail of the queue
+        (kevent returns events in that order); a queued one keeps its place."""
+        for kn in self.knotes.values():
+            if kn.queued is None and not kn.flags & EV.EV_DISABLE and self._state(kn)[0]:
+                kn.queued = self.seq
+                self.seq += 1
 
     def changed(self) -> None:
+        self.enqueue_active()
         self.sq.wakeup()
         for fn in list(self.parents):
             fn()
 
     # -- registration ------------------------------------------------------
-    def apply(self, ev: Kevent) -> None:
+    def apply(self, ev: Kevent) -> bool:
+        """kqueue_register; True when it made a new knote."""
+        ev = (ev[0], ev[1], ev[2] & ~EV.EV_SYSFLAGS, ev[3], ev[4], ev[5])
         ident, filt, flags = ev[0], ev[1], ev[2]
         key = (ident, filt)
         kn = self.knotes.get(key)
@@ -108,7 +121,8 @@ class KqueueFile(File):
             if kn is None:
                 raise KernelError(E.ENOENT)
             self._drop(kn)
-            return
+            return False
+        new = kn is None
         if kn is None:
             if not flags & EV.EV_ADD:
                 raise KernelError(E.ENOENT)
@@ -129,9 +143,8 @@ class KqueueFile(File):
                 kn.fired = 0
                 kn.sdata = ev[4]
                 self._arm_timer(kn)
+            # a later EV_ADD changes fflags, data and udata only: the flags stay
             kn.sfflags, kn.sdata, kn.udata = ev[3], ev[4], ev[5]
-            if flags & EV.EV_ADD:
-                kn.flags = (kn.flags & EV.EV_DISABLE) | (flags & ~(EV.EV_ENABLE | EV.EV_DISABLE | EV.EV_RECEIPT))
         if filt == EV.EVFILT_USER:
             op = ev[3] & EV.NOTE_FFCTRLMASK
             v = ev[3] & EV.NOTE_FFLAGSMASK
@@ -148,6 +161,7 @@ class KqueueFile(File):
         if flags & EV.EV_ENABLE:
             kn.flags &= ~EV.EV_DISABLE
         self.changed()
+        return new
 
     def _attach(self, kn: Knote) -> None:
         if kn.filter == EV.EVFILT_TIMER:
@@ -267,12 +281,16 @@ class KqueueFile(File):
 
     def collect(self, limit: int) -> list[Kevent]:
         out: list[Kevent] = []
-        for kn in list(self.knotes.values()):
+        self.enqueue_active()
+        for kn in sorted((k for k in self.knotes.values() if k.queued is not None),
+                         key=lambda k: k.queued or 0):
             if len(out) >= limit:
                 break
             if kn.flags & EV.EV_DISABLE:
+                kn.queued = None
                 continue
             active, data, extra = self._state(kn)
+            kn.queued = None  # taken off the queue; a level-triggered one goes back at the tail
             if not active:
                 continue
             if kn.flags & EV.EV_CLEAR and kn.filter in (EV.EVFILT_READ, EV.EVFILT_WRITE):
@@ -292,6 +310,9 @@ class KqueueFile(File):
                     kn.fflags = 0
                 if kn.flags & EV.EV_DISPATCH:
                     kn.flags |= EV.EV_DISABLE
+            else:
+                kn.queued = self.seq
+                self.seq += 1
         return out
 
     def queues(self) -> list[WaitQueue]:

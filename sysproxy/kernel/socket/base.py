@@ -275,7 +275,7 @@ class Socket(ReceiveMixin, File):
         if not self.connreq:
             return self.snd.hiwat
         if not self.connected or self.peer is None:
-            return 0
+            return self.snd.space()  # sbspace(&so->so_snd): nothing connects it to a peer
         return self.stream_room(self.peer)
 
     def writable(self) -> bool:
