@@ -7,15 +7,32 @@ depend on the client).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The client's public names, re-exported here lazily (PEP 562).
-_CLIENT_NAMES = frozenset({
-    "connect", "Kernel", "Connection", "KernelError", "ConnectionLost",
-    "ServerProtocolError", "KernelFileIO", "In", "Out", "InOut", "SYS",
-    "RETRY_NEVER", "RETRY_FOREVER", "RETRY_ONCE", "RETRY_DIE"})
+__all__ = ["Connection", "ConnectionLost", "In", "InOut", "Kernel", "KernelError",
+           "KernelFileIO", "Out", "RETRY_DIE", "RETRY_FOREVER", "RETRY_NEVER", "RETRY_ONCE",
+           "SYS", "ServerProtocolError", "connect"]
+_CLIENT_NAMES = frozenset(__all__)
 
-__all__ = sorted(_CLIENT_NAMES)
+if TYPE_CHECKING:  # type checkers see the names with their types (py.typed, PEP 561)
+    from .client import (
+        RETRY_DIE,
+        RETRY_FOREVER,
+        RETRY_NEVER,
+        RETRY_ONCE,
+        SYS,
+        Connection,
+        ConnectionLost,
+        In,
+        InOut,
+        Kernel,
+        KernelError,
+        KernelFileIO,
+        Out,
+        ServerProtocolError,
+        connect,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -296,7 +296,7 @@ def parse_syscall_inline(body: bytes) -> tuple[bytes, list[tuple[int, int, memor
             raise ProtocolError("inline record padding runs past the frame")
     if len(records) > 1:
         ranges = sorted((a, e) for a, e, _ in records)
-        for (_, end), (start, _) in zip(ranges, ranges[1:]):
+        for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
             if start < end:
                 raise ProtocolError("overlapping inline records")
     return args, records

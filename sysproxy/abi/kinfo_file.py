@@ -74,7 +74,7 @@ KINFO_PCB_SIZE = KINFO_PCB.size  # 640
 
 def _pack(st: struct.Struct, fields: tuple[tuple[str, str], ...], what: str,
           values: dict[str, Any]) -> bytes:
-    flat = []
+    flat: list[Any] = []
     for name, code in fields:
         v = values.pop(name, None)
         if code.endswith("s"):
@@ -98,7 +98,7 @@ def pack_kinfo_file(**values: Any) -> bytes:
 def unpack_kinfo_file(raw: bytes) -> dict[str, Any]:
     """Fields of one record; a shorter one (a smaller elem_size) reads as zeros past its end."""
     raw = bytes(raw[:KINFO_FILE_SIZE]).ljust(KINFO_FILE_SIZE, b"\0")
-    return dict(zip((n for n, _ in FILE_FIELDS), KINFO_FILE.unpack(raw)))
+    return dict(zip((n for n, _ in FILE_FIELDS), KINFO_FILE.unpack(raw), strict=True))
 
 
 def pack_kinfo_pcb(**values: Any) -> bytes:
@@ -108,4 +108,4 @@ def pack_kinfo_pcb(**values: Any) -> bytes:
 
 def unpack_kinfo_pcb(raw: bytes) -> dict[str, Any]:
     raw = bytes(raw[:KINFO_PCB_SIZE]).ljust(KINFO_PCB_SIZE, b"\0")
-    return dict(zip((n for n, _ in PCB_FIELDS), KINFO_PCB.unpack(raw)))
+    return dict(zip((n for n, _ in PCB_FIELDS), KINFO_PCB.unpack(raw), strict=True))

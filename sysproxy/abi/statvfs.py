@@ -7,7 +7,7 @@ later f_mntfromlabel field).
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 VFS_NAMELEN = 32
 VFS_MNAMELEN = 1024
@@ -121,11 +121,11 @@ class Statvfs(NamedTuple):
 STATVFS = struct.Struct("<4Q8Q4Q2iQQI16x32s1024s1024s4x")
 STATVFS_SIZE = STATVFS.size
 assert STATVFS_SIZE == 2256
-_DEFAULTS = {f: 0 for f in Statvfs._fields}
+_DEFAULTS: dict[str, Any] = {f: 0 for f in Statvfs._fields}
 _DEFAULTS.update(f_fsidx=(0, 0), f_fstypename=b"", f_mntonname=b"", f_mntfromname=b"")
 
 
-def pack_statvfs(**fields: object) -> bytes:
+def pack_statvfs(**fields: Any) -> bytes:
     """A struct statvfs; missing fields are 0/empty; names are bytes or str."""
     bad = set(fields) - set(Statvfs._fields)
     if bad:
@@ -152,10 +152,10 @@ def _cstr(b: bytes) -> bytes:
     return b if i < 0 else b[:i]
 
 
-def unpack_statvfs(b: bytes, offset: int = 0) -> Statvfs:
+def unpack_statvfs(b: bytes | bytearray, offset: int = 0) -> Statvfs:
     t = STATVFS.unpack_from(b, offset)
-    return Statvfs(*t[:16], (t[16], t[17]), t[18], t[19], t[20],
-                   _cstr(t[21]), _cstr(t[22]), _cstr(t[23]))
+    return Statvfs._make((*t[:16], (t[16], t[17]), t[18], t[19], t[20],
+                          _cstr(t[21]), _cstr(t[22]), _cstr(t[23])))
 
 
 # ---- tmpfs_args ----

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sysproxy import wire
 from sysproxy.url import Address
@@ -312,7 +312,7 @@ class Connection(Transport):
         budget = self.inline_max
         if len(records) == 1 and len(records[0][1]) <= budget:
             return records
-        out = []
+        out: list[tuple[int, bytes | bytearray | memoryview]] = []
         for rec in records:
             n = len(rec[1])
             if n <= budget and len(out) < wire.INLINE_MAX_RECORDS:
@@ -382,6 +382,6 @@ class Connection(Transport):
 
 def _flat(data: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview | None:
     """The bytes of ``data`` for an inline record (a view, no copy); None if not contiguous."""
-    if data.__class__ is memoryview and (data.format != "B" or data.ndim != 1):  # type: ignore
-        return data.cast("B") if data.c_contiguous else None  # type: ignore[union-attr]
+    if data.__class__ is memoryview and (data.format != "B" or data.ndim != 1):
+        return data.cast("B") if data.c_contiguous else None
     return data

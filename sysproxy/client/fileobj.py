@@ -180,7 +180,7 @@ def open_file(kernel, file, mode: str = "r", buffering: int = -1,
     if not text and (encoding is not None or errors is not None or newline is not None):
         raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
     raw = KernelFileIO(kernel, file, mode.replace("t", "").replace("b", ""), closefd)
-    result = raw
+    result: io.IOBase = raw
     try:
         line_buffering = buffering == 1
         if buffering == 1 or buffering < 0:
@@ -189,6 +189,7 @@ def open_file(kernel, file, mode: str = "r", buffering: int = -1,
             if text:
                 raise ValueError("can't have unbuffered text I/O")
             return raw
+        buffer: io.BufferedIOBase
         if raw.readable() and raw.writable():
             buffer = io.BufferedRandom(raw, buffering)
         elif raw.writable():
@@ -200,7 +201,8 @@ def open_file(kernel, file, mode: str = "r", buffering: int = -1,
             return buffer
         result = io.TextIOWrapper(buffer, io.text_encoding(encoding), errors, newline,
                                   line_buffering)
-        result.mode = mode
+        # io.open sets it too; typeshed declares IO.mode a read-only property
+        result.mode = mode  # type: ignore[misc]
         return result
     except BaseException:
         result.close()

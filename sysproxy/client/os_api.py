@@ -6,11 +6,16 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .fileobj import open_file
 from .os_dirs import DirOps
 from .os_files import FileOps
 from .os_misc import MiscOps
 from .process import Client
+
+if TYPE_CHECKING:
+    from .path import KPath
 
 __all__ = ["Kernel"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import stat as _stat
 import warnings
+from typing import TYPE_CHECKING
 
 from sysproxy.abi import stat as nbstat
 
@@ -136,6 +137,14 @@ class ScandirIterator:
 class DirOps:
     """Directory listing and tree walking on top of getdents."""
 
+    if TYPE_CHECKING:  # what this mixin uses of FileOps (Kernel's other base)
+        def _close_deferred(self) -> None: ...
+        def stat(self, path, *, dir_fd: int | None = None,
+                 follow_symlinks: bool = True) -> os.stat_result: ...
+        def lstat(self, path, *, dir_fd: int | None = None) -> os.stat_result: ...
+        def mkdir(self, path, mode: int = 0o777, *, dir_fd: int | None = None) -> None: ...
+        def rmdir(self, path, *, dir_fd: int | None = None) -> None: ...
+
     def scandir(self, path=".") -> ScandirIterator:
         self._close_deferred()
         return ScandirIterator(self, os.fspath(path))
@@ -153,7 +162,9 @@ class DirOps:
             if isinstance(top, tuple):  # bottom-up: yield after the children
                 yield top
                 continue
-            dirs, nondirs, walk_into = [], [], []
+            dirs: list[str | bytes] = []
+            nondirs: list[str | bytes] = []
+            walk_into = []
             try:
                 with self.scandir(top) as it:
                     for entry in it:

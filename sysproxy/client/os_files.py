@@ -10,13 +10,17 @@ import math
 import os
 import struct
 import sys
+from typing import TYPE_CHECKING
 
-from sysproxy.abi import stat as nbstat
 from sysproxy.abi import fcntl as nbfcntl
+from sysproxy.abi import stat as nbstat
 
 from .errors import KernelError
 from .memory import Out
 from .syscalls import SYS, open_flags_from_netbsd, open_flags_to_netbsd
+
+if TYPE_CHECKING:
+    from .connection import Slot
 
 _U64 = (1 << 64) - 1
 _NS = 1_000_000_000
@@ -100,6 +104,10 @@ def _fail(e: KernelError, *names) -> KernelError:
 
 class FileOps:
     """Descriptors, reads and writes, stat, and path-name calls."""
+
+    if TYPE_CHECKING:  # what this mixin uses of Client (Kernel's other base)
+        def syscall(self, number: int, *args: Slot) -> tuple[int, int]: ...
+        def path_out_call(self, number: int, path: bytes, out: bytearray) -> int: ...
 
     # ----- descriptors ------------------------------------------------------
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 import os
 import socket as _hsock
 import struct
+from typing import TYPE_CHECKING
 
+from sysproxy.abi import poll as nbpoll
 from sysproxy.abi import signal as nbsignal
 from sysproxy.abi import socket as nbsock
-from sysproxy.abi import sysctl as nbsysctl
-from sysproxy.abi import poll as nbpoll
 from sysproxy.abi import statvfs as nbstatvfs
+from sysproxy.abi import sysctl as nbsysctl
 
 from .errors import KernelError
 from .memory import InOut, Out
 from .syscalls import SYS
 
+if TYPE_CHECKING:
+    from .connection import Slot
+
 _ST_WAIT = 1  # statvfs1 flag ST_WAIT
-_FAMILY_TO_NB = {_hsock.AF_UNIX: nbsock.AF_LOCAL, _hsock.AF_INET: nbsock.AF_INET,
-                 _hsock.AF_INET6: nbsock.AF_INET6}
+_FAMILY_TO_NB: dict[int, int] = {_hsock.AF_UNIX: nbsock.AF_LOCAL, _hsock.AF_INET: nbsock.AF_INET,
+                                  _hsock.AF_INET6: nbsock.AF_INET6}
 _FAMILY_FROM_NB = {v: k for k, v in _FAMILY_TO_NB.items()}
 _I32 = struct.Struct("<i")
 
@@ -81,13 +85,16 @@ def _sockaddr(family: int, address) -> bytes:
 
 def _from_sockaddr(raw: bytes):
     fam, addr = nbsock.unpack_sockaddr(raw)
-    if fam == nbsock.AF_LOCAL:
+    if fam == nbsock.AF_LOCAL and isinstance(addr, bytes):
         return os.fsdecode(addr)
     return addr
 
 
 class MiscOps:
     """getpid, kill, sysctl, statvfs, poll and the BSD socket calls by descriptor."""
+
+    if TYPE_CHECKING:  # what this mixin uses of Client (Kernel's other base)
+        def syscall(self, number: int, *args: Slot) -> tuple[int, int]: ...
 
     def getpid(self) -> int:
         return self.syscall(SYS.getpid)[0]
@@ -123,7 +130,7 @@ class MiscOps:
         lenbuf = InOut(struct.pack("<Q", oldlen or 0)) if oldlen is not None else None
         self.syscall(SYS.sysctl, mibbuf, len(mib), old, lenbuf,
                      new, len(new) if new is not None else 0)
-        if old is None:
+        if old is None or lenbuf is None:
             return None
         n = struct.unpack("<Q", lenbuf.buf)[0]
         return bytes(old.buf[:min(n, oldlen)])

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import stat as _stat
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Iterator
 
 __all__ = ["KPath"]
 
@@ -20,7 +20,7 @@ class KPath:
 
     def __init__(self, kernel, *parts) -> None:
         self._kernel = kernel
-        self._pure = PurePosixPath(*[os.fspath(p) if not isinstance(p, KPath) else p._pure
+        self._pure: PurePosixPath = PurePosixPath(*[os.fspath(p) if not isinstance(p, KPath) else p._pure
                                      for p in parts]) if parts else PurePosixPath(".")
 
     def _new(self, pure: PurePosixPath) -> "KPath":

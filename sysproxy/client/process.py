@@ -14,7 +14,8 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sysproxy import url as spurl
 from sysproxy import wire

@@ -23,7 +23,7 @@ import struct
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from sysproxy import wire
 from sysproxy.abi import signal as nbsignal

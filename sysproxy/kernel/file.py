@@ -8,7 +8,7 @@ defaults fail the way NetBSD fails for a file that lacks the operation.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from ..abi import errno as E
 from ..abi.ioctl import FIONBIO
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from .sleepq import WaitQueue
 
 from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_NONBLOCK  # noqa: F401  (re-exported)
+
 # f_type values, as kern.file2 (fstat, sockstat) reports them: NetBSD's sys/file.h.
-from ..abi.kinfo_file import (DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET,  # noqa: F401
-                              DTYPE_VNODE)
+from ..abi.kinfo_file import DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET, DTYPE_VNODE  # noqa: F401
 
 
 class File:
@@ -35,7 +35,7 @@ class File:
         self.owner = 0  # F_SETOWN: pid or -pgid to signal on async I/O
 
     # -- reference counting ------------------------------------------------
-    def hold(self) -> "File":
+    def hold(self) -> Self:
         self.refs += 1
         return self
 

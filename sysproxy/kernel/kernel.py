@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any, Callable
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
+from . import syscalls as _families  # noqa: F401  (registers every handler)
 from .cred import Cred
 from .descriptor import FileTable
 from .errors import KernelError, LwpExit
@@ -19,7 +21,13 @@ from .lwp import DoneCallback, Lwp
 from .proc import Proc
 from .sched import Scheduler
 from .syscalls.table import TABLE
-from . import syscalls as _families  # noqa: F401  (registers every handler)
+
+if TYPE_CHECKING:
+    from .file import File
+    from .kqueue import Knote
+    from .ksem import KsemTable
+    from .socket.inet import PortTable
+    from .vfs.vfs import VFS
 
 log = logging.getLogger("sysproxy.kernel")
 
@@ -28,6 +36,15 @@ MAXLWP = 1024    # in-flight calls per process; beyond it a call cannot get an L
 
 
 class Kernel:
+    # State the subsystems attach at boot (subsystems.attach), declared for the
+    # type checker: no class values, the attributes exist once attach() ran.
+    vfs: VFS                                  # fs.boot
+    fifo_open: Callable[[Lwp, Any, int], Coroutine[Any, Any, File]]  # pipe
+    nbigpipe: int                             # pipe
+    inet_tables: dict[int, PortTable]         # socket.inet
+    kq_proc_watch: dict[int, list[Knote]]     # kqueue
+    ksem: KsemTable                           # ksem
+
     def __init__(self, hostname: str | None = None, ostype: str = "NetBSD",
                  osrelease: str = "7.99.34", machine: str = "amd64",
                  ncpu: int | None = None, memlimit: int | None = None) -> None:

@@ -11,7 +11,8 @@ vnode's ``knotes`` callbacks, which the VFS calls with NOTE_* hints).
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..abi import errno as E
 from ..abi import event as EV
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .kernel import Kernel
     from .lwp import Lwp
     from .proc import Proc
+    from .vfs.vnfile import VnodeFile
 
 Kevent = tuple[int, int, int, int, int, int]
 
@@ -49,7 +51,7 @@ FILTER_NAMES = {
 _ACCESS_NOTES = EV.NOTE_OPEN | EV.NOTE_READ | EV.NOTE_CLOSE | EV.NOTE_CLOSE_WRITE
 
 
-def _is_vnode_file(f: File | None) -> bool:
+def _is_vnode_file(f: File | None) -> TypeGuard[VnodeFile]:
     """An open regular vnode file (not a device, FIFO or socket: those have filters of their own)."""
     from .vfs.vnfile import VnodeFile
     return type(f) is VnodeFile

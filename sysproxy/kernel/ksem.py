@@ -160,8 +160,8 @@ class KsemTable:
 
 
 def table(kernel: "Kernel") -> KsemTable:
-    return kernel.ksem  # type: ignore[no-any-return]
+    return kernel.ksem
 
 
 def attach(kernel: "Kernel") -> None:
-    kernel.ksem = KsemTable()  # type: ignore[attr-defined]
+    kernel.ksem = KsemTable()

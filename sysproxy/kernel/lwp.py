@@ -9,7 +9,8 @@ thousand blocked calls cost a thousand small objects, nothing more.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
 from .errors import KernelError, LwpExit

@@ -16,7 +16,8 @@ st_blksize = buffer size and st_size = bytes buffered.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
 from ..abi import ioctl as IO

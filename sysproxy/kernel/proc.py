@@ -1,7 +1,8 @@
 """Processes: pid, name, credentials, descriptors, and the LWPs running calls."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .cred import Cred
 from .descriptor import FileTable

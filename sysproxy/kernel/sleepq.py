@@ -7,7 +7,8 @@ at once, which is what poll, select and kevent need.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..abi import errno as E
 from .errors import KernelError

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import TYPE_CHECKING, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from ..abi import errno as E
 from .errors import KernelError

@@ -33,7 +33,8 @@ CLOSE_WAIT and one that is fully shut CLOSED.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..abi import errno as E
 from ..abi import kinfo_file as K
@@ -68,7 +69,7 @@ def attach(net: Node, kernel: "Kernel") -> None:
     local = _node(net, SO.AF_LOCAL, "local")
     for stype, name in LOCAL_TYPES:
         _node(local, stype, name)
-    for stype, name in LOCAL_TYPES:
+    for stype, _ in LOCAL_TYPES:
         local.children[stype].add(next(create), Node(
             "pcblist", CTLTYPE_STRUCT, func=functools.partial(sysctl_unpcblist, stype)))
     for family, fname, protos in INET_PROTOS:
@@ -186,12 +187,12 @@ def fill_inpcb(s: "InetSocket", family: int, proto: int) -> bytes:
         pflags = K.INP_ANONPORT if s.anonport else 0
         host = s.laddr[1] if s.laddr is not None else "0.0.0.0"
         src = SO.pack_sockaddr_in(host, s.laddr[2] if s.laddr is not None else 0)
-        dst = SO.pack_sockaddr_in(s.faddr[1], s.faddr[2]) if prstate >= K.INP_CONNECTED else b""
+        dst = SO.pack_sockaddr_in(s.faddr[1], s.faddr[2]) if s.faddr is not None else b""
     else:
         pflags = K.IN6P_IPV6_V6ONLY | (K.IN6P_ANONPORT if s.anonport else 0)
         host = s.laddr[1] if s.laddr is not None else "::"
         src = SO.pack_sockaddr_in6(host, s.laddr[2] if s.laddr is not None else 0)
-        dst = SO.pack_sockaddr_in6(s.faddr[1], s.faddr[2]) if prstate >= K.INP_CONNECTED else b""
+        dst = SO.pack_sockaddr_in6(s.faddr[1], s.faddr[2]) if s.faddr is not None else b""
     tcp = proto == SO.IPPROTO_TCP
     return K.pack_kinfo_pcb(
         ki_pcbaddr=A.kaddr(s, A.PCB), ki_ppcbaddr=A.kaddr(s, A.PPCB) if tcp else 0,

@@ -51,7 +51,8 @@ _NODE = S.SYSCTLNODE_SIZE
 async def serve(l: "Lwp", root: Node, name: list[int], oldp: int, oldlen: int,
                 newp: int, newlen: int) -> tuple[int, int]:
     """A name ending in CTL_QUERY/CTL_DESCRIBE: (the length for *oldlenp, errno)."""
-    node, path = root, ()
+    node = root
+    path: tuple[str, ...] = ()
     try:
         for i, num in enumerate(name[:-1]):
             if node.func is not None:

@@ -270,6 +270,7 @@ class Connection:
         if cls == wire.REQ:
             typ = f.type
             if typ == wire.SYSCALL and self.state is RUNNING:
+                assert self.proc is not None  # RUNNING: the handshake made the process
                 self.kernel.syscall(self.proc, self, f.union, f.body, self._reply, f.reqno)
             elif typ == wire.SYSCALL_INLINE and self.state is RUNNING:
                 inline.syscall(self, f)  # our extension (server/inline.py)

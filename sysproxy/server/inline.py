@@ -38,11 +38,13 @@ def syscall(conn: "Connection", f: wire.Frame) -> None:
     except wire.ProtocolError:
         conn.send(wire.error_frame(f.reqno, wire.ERR_MALFORMED_REQUEST))
         return
+    proc = conn.proc
+    assert proc is not None  # only a RUNNING connection (handshake done) gets here
     if records:
         ctx = InlineContext(conn, records)
-        conn.kernel.syscall(conn.proc, ctx, f.union, args, ctx.reply, f.reqno)
+        conn.kernel.syscall(proc, ctx, f.union, args, ctx.reply, f.reqno)
     else:
-        conn.kernel.syscall(conn.proc, conn, f.union, args, conn._reply, f.reqno)
+        conn.kernel.syscall(proc, conn, f.union, args, conn._reply, f.reqno)
 
 
 HOLD_MAX = 64 * 1024  # copyout bytes held back for the reply at most
@@ -65,7 +67,7 @@ class InlineContext:
         self.conn = conn
         # (start, end, data): data is a view of the frame until a copyout patches it
         # (the tuple is then replaced by one holding a bytearray).
-        self.records = records
+        self.records: list[tuple[int, int, memoryview | bytearray]] = list(records)
         self.held: list[bytes] = []   # COPYOUT frames not written yet
         self.held_bytes = 0
 

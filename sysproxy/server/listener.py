@@ -11,7 +11,8 @@ import os
 import signal
 import socket
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import url as urlmod
 from .. import wire

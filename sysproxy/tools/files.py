@@ -6,10 +6,9 @@ import errno
 import posixpath
 import shutil
 import stat as _stat
-from typing import Iterator
+from collections.abc import Iterator
 
-from .common import (Ctx, command, from_kernel, group_name, is_tty, kjoin, ls_time,
-                     size_or_dev, user_name)
+from .common import Ctx, command, from_kernel, group_name, is_tty, kjoin, ls_time, size_or_dev, user_name
 
 CHUNK = 256 * 1024  # bytes per read call: few round trips, modest frames
 
@@ -25,7 +24,7 @@ def _ls_setup(p: argparse.ArgumentParser) -> None:
 
 
 def _long_lines(ctx: Ctx, d: str, names: list[str]) -> list[str]:
-    rows = []
+    rows: list[tuple[str, str, str, str, str, str, str, int]] = []
     for name in names:
         path = kjoin(d, name) if d else name
         try:
@@ -44,7 +43,7 @@ def _long_lines(ctx: Ctx, d: str, names: list[str]) -> list[str]:
                      getattr(st, "st_blocks", 0)))
     if not rows:
         return []
-    w = [max(len(r[i]) for r in rows) for i in range(5)]
+    w = [max(len(str(r[i])) for r in rows) for i in range(5)]
     return [f"{r[0]} {r[1]:>{w[1]}} {r[2]:<{w[2]}}  {r[3]:<{w[3]}}  {r[4]:>{w[4]}} {r[5]} {r[6]}"
             for r in rows]
 

@@ -15,6 +15,7 @@ import time
 
 from sysproxy.abi import kinfo as K
 from sysproxy.abi import sysctl as S
+
 from . import sysctl_tree
 from .common import Ctx, command, group_name, user_name
 from .sysctl_tree import Leaf
@@ -49,7 +50,7 @@ def cmd_stat(ctx: Ctx, args: argparse.Namespace) -> None:
         name = f'"{path}"'
         if _stat.S_ISLNK(st.st_mode):
             try:
-                name += f' -> "{ctx.k.readlink(path)}"'
+                name += f' -> "{os.fsdecode(ctx.k.readlink(path))}"'
             except OSError:
                 pass
         perm = f"{_stat.S_IMODE(st.st_mode):04o}/{_stat.filemode(st.st_mode)}"

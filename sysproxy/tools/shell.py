@@ -17,8 +17,7 @@ import stat as _stat
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from .common import (COMMANDS, Command, Ctx, HelpShown, Parser, UsageError, command,
-                     kjoin, reason)
+from .common import COMMANDS, Command, Ctx, HelpShown, Parser, UsageError, command, kjoin, reason
 
 if TYPE_CHECKING:
     from sysproxy.client import Kernel

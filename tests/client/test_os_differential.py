@@ -981,7 +981,7 @@ def sc_open_file_modes(r: Recorder):
                 r.run(f"reset {mode} {binary} {buffering}", _touch, "fo", b"old\n")
                 if mode == "x":
                     r.run(f"x existing {binary} {buffering}",
-                          lambda o: o.open_file("fo", "xb" if binary else "x"))
+                          lambda o, binary=binary: o.open_file("fo", "xb" if binary else "x"))
                     r.call(f"remove for x {binary} {buffering}", "unlink", "fo")
                 _fobj_steps(r, mode, binary, buffering)
     r.run("unbuffered text", lambda o: o.open_file("fo", "w", 0))
@@ -1200,7 +1200,7 @@ def _host_side(tmp_path, fn) -> Recorder:
     finally:
         os.chdir(old_cwd)
         os.umask(old_umask)
-        for dirpath, dirs, files in os.walk(base):  # let tmp_path cleanup remove all
+        for dirpath, dirs, _files in os.walk(base):  # let tmp_path cleanup remove all
             for d in dirs:
                 p = os.path.join(dirpath, d)
                 if not os.path.islink(p):
@@ -1240,7 +1240,7 @@ def compare(name: str, host: Recorder, kern: Recorder) -> list[str]:
         problems.append(f"step lists differ:\n  host   {[x for x, _ in hl]}\n"
                         f"  kernel {[x for x, _ in kl]}")
         return problems
-    for (label, h), (_, kv) in zip(hl, kl):
+    for (label, h), (_, kv) in zip(hl, kl, strict=True):
         known = KNOWN.get((name, label))
         if known is not None:
             if LINUX and not _matches(known.host, h):
@@ -1250,7 +1250,7 @@ def compare(name: str, host: Recorder, kern: Recorder) -> list[str]:
             continue
         bug = KERNEL_BUGS.get((name, label))
         if bug is not None and _matches(bug.kernel, kv, kern.nb.get(label)):
-            warnings.warn(f"differential {name}/{label}: known kernel bug: {bug.why}")
+            warnings.warn(f"differential {name}/{label}: known kernel bug: {bug.why}", stacklevel=2)
             continue
         if h != kv and not _same_but_filename(h, kv):
             problems.append(f"{label!r}:\n    host   {h}\n    kernel {kv}")

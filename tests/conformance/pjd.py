@@ -344,7 +344,7 @@ class Kernel:
     def expect(self, expected: Any, *argv: Any, u: int | None = None, g: Any = None,
                U: int = 0) -> str:
         if isinstance(expected, int):
-            pat = "0%o" % expected if expected else "0"
+            pat = f"0{expected:o}" if expected else "0"
         else:
             pat = str(expected)
         got = self.run(*argv, u=u, g=g, U=U)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from . import common
-from .pjd import ALL_TYPES, Kernel
+from .pjd import Kernel
 
 
 def mk(p: str, mode: int) -> tuple:

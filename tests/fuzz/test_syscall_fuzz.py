@@ -67,7 +67,7 @@ def test_random_frames_never_take_the_server_down(server: ServerProcess) -> None
 
     from sysproxy import wire
     rng = random.Random(99)
-    for i in range(100):
+    for _ in range(100):
         c = RawClient(server.url, "ff", handshake=rng.random() < 0.7)
         c.sock.settimeout(0.05)
         try:

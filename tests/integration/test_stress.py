@@ -55,7 +55,7 @@ def _stress(url: str, rounds: int, sig: int) -> None:
 
 def _stress_rounds(url: str, rounds: int, sig: int) -> None:
     clis: list[int] = []
-    for r in range(rounds):
+    for _ in range(rounds):
         while len(clis) < NCLI:
             pid = os.fork()
             if pid == 0:

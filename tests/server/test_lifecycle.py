@@ -11,7 +11,7 @@ import time
 import pytest
 
 from support.rawclient import RawClient, SyscallError
-from support.server import ServerProcess, free_tcp_port
+from support.server import ServerProcess
 from sysproxy import wire
 
 ESRCH, EPERM, EINVAL, EFAULT = 3, 1, 22, 14

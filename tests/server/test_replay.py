@@ -53,7 +53,7 @@ class Replayer:
         while not self.pending[conn]:
             try:
                 data = s.recv(1 << 20)
-            except socket.timeout:
+            except TimeoutError:
                 return None
             if not data:
                 return b""
@@ -76,9 +76,9 @@ class Replayer:
     def _substitute_cookie(self, data: bytes) -> bytes:
         rec = data[24:40]
         for recorded, ours in self.cookies.items():
-            diff = bytes(a ^ b for a, b in zip(rec, recorded))
+            diff = bytes(a ^ b for a, b in zip(rec, recorded, strict=False))
             if sum(bin(x).count("1") for x in diff) <= 1:  # fakeauth flips one bit
-                mine = bytes(a ^ b for a, b in zip(ours, diff))
+                mine = bytes(a ^ b for a, b in zip(ours, diff, strict=False))
                 return data[:24] + mine + data[40:]
         return data
 

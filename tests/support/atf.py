@@ -1,11 +1,11 @@
 """The setting an ATF test program of NetBSD's tests/lib/libc/sys runs in, over RawClient.
 
-ATF runs each case (descriptors 0-2 open: a rump kernel gives the console) in a fresh work directory (mkdtemp: mode 0700, owned by the
-user running the case) on a NetBSD system that has /etc/passwd, /root (0700)
-with .profile, /usr. ``atf()`` gives a kernel process in that setting, as
-root or, for ``require.user unprivileged``, as "nobody" (a forked process
-that dropped its credentials with setgroups/setgid/setuid, as the other
-ported tests drop them).
+ATF runs each case (descriptors 0-2 open: a rump kernel gives the console) in a fresh
+work directory (mkdtemp: mode 0700, owned by the user running the case) on a NetBSD
+system that has /etc/passwd, /root (0700) with .profile, /usr. ``atf()`` gives a
+kernel process in that setting, as root or, for ``require.user unprivileged``, as
+"nobody" (a forked process that dropped its credentials with
+setgroups/setgid/setuid, as the other ported tests drop them).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def attach(kernel: "Kernel") -> None:
     vfs = VFS(kernel)
-    kernel.vfs = vfs  # type: ignore[attr-defined]
+    kernel.vfs = vfs
     mp = TmpfsMount(vfs, vfs.next_mntid(), root_mode=0o755)
     mp.flags |= 0x00004000  # MNT_ROOTFS
     mp.mntfromname = b"tmpfs"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import random
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ...abi import errno as E
 from ...abi import event as EV
@@ -19,8 +20,7 @@ from ...abi import fhandle as FH
 from ...abi import stat as S
 from ..errors import KernelError
 from ..vfs.mount import Mount
-from ..vfs.vnode import (VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG,
-                         VTYPE_IFMT, Vnode, now_ns)
+from ..vfs.vnode import VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG, VTYPE_IFMT, Vnode, now_ns
 from .tmpfs_data import FileData
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ TMPFS_NODE_GEN_MASK = 0x7FFFFFFF  # tn_gen's low 31 bits; 0 marks a dead node
 
 class TmpfsNode(Vnode):
     __slots__ = ("gen",)  # tn_gen: with the inode number, what a file handle names
+    gen: int
 
     def inactive(self) -> None:
         if self.nlink <= 0 and self.opencount <= 0:
@@ -84,6 +85,7 @@ class TmpfsReg(TmpfsNode):
 
 class TmpfsLink(TmpfsNode):
     __slots__ = ("target",)
+    target: bytes
 
     @property
     def size(self) -> int:
@@ -153,11 +155,11 @@ class TmpfsDir(TmpfsNode):
             self.nlink += 1
         elif vtype == VLNK:
             vp = TmpfsLink(m, VLNK, mode, uid, gid, ino)
-            vp.target = target  # type: ignore[attr-defined]
+            vp.target = target
         else:
             vp = TmpfsSpecial(m, vtype, mode, uid, gid, ino,
                               rdev if vtype in (VCHR, VBLK) else VNOVAL_DEV)
-        m.node_allocated(vp)  # type: ignore[arg-type]
+        m.node_allocated(vp)
         self._attach(name, vp)
         self.mtime = self.ctime = vp.ctime
         if self.knotes:
@@ -307,8 +309,8 @@ class TmpfsMount(Mount):
     def node_freed(self, vp: Vnode) -> None:
         if self.inodes.get(vp.ino) is vp:  # tmpfs_inactive: generation 0 marks it dead
             del self.inodes[vp.ino]
-            self.deadgen[vp.ino] = vp.gen  # type: ignore[attr-defined]
-            vp.gen = 0  # type: ignore[attr-defined]
+            self.deadgen[vp.ino] = vp.gen
+            vp.gen = 0
             self.freeinos.append(vp.ino)
         self.nodes -= 1
         if isinstance(vp, TmpfsReg):

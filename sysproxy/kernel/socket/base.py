@@ -9,18 +9,28 @@ sleepers re-check their condition, as NetBSD's sbwait/soconnect waits do.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi import ioctl as IO
 from ...abi import poll as P
 from ...abi import socket as S
-# so_state bits (sys/socketvar.h), imported from here by the other socket modules
-from ...abi.socket import (SS_ASYNC, SS_CANTRCVMORE, SS_CANTSENDMORE,  # noqa: F401
-                           SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTED,
-                           SS_ISDISCONNECTING, SS_NBIO, SS_NOFDREF)
 from ...abi.fcntl import FNOSIGPIPE, FREAD, FWRITE, O_ASYNC, O_NONBLOCK
 from ...abi.signal import SIGPIPE
+
+# so_state bits (sys/socketvar.h), imported from here by the other socket modules
+from ...abi.socket import (  # noqa: F401
+    SS_ASYNC,
+    SS_CANTRCVMORE,
+    SS_CANTSENDMORE,
+    SS_ISCONNECTED,
+    SS_ISCONNECTING,
+    SS_ISDISCONNECTED,
+    SS_ISDISCONNECTING,
+    SS_NBIO,
+    SS_NOFDREF,
+)
 from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
 from ..errors import KernelError
 from ..file import DTYPE_SOCKET, File

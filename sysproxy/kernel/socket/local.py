@@ -24,6 +24,8 @@ MAX_RIGHTS = 1024 // 4  # NetBSD refuses more descriptors than fit a small cmsg 
 
 
 class LocalSocket(Socket):
+    peer: LocalSocket | None  # connected only to other local sockets
+
     def __init__(self, kernel: "Kernel", type: int, uid: int = 0, gid: int = 0, pid: int = 0) -> None:
         if type == S.SOCK_DGRAM:
             self.atomic, self.connreq = True, False

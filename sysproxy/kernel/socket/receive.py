@@ -54,7 +54,8 @@ class ReceiveMixin:
                     or self.state & SS_CANTRCVMORE):
                 return got
 
-    async def _recv_waitall(self, lwp: "Lwp", n: int, flags: int) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
+    async def _recv_waitall(self, lwp: "Lwp", n: int, flags: int
+                            ) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
         """MSG_WAITALL on a stream: keep taking until n bytes, EOF, an error or a signal."""
         parts: list[bytes] = []
         got = 0

@@ -176,7 +176,7 @@ async def sys_setlogin(l: "Lwp", a: Args) -> int:
     try:
         name = await l.copyinstr(a[0], MAXLOGNAME)
     except KernelError as e:
-        raise KernelError(E.EINVAL if e.errno == E.ENAMETOOLONG else e.errno)
+        raise KernelError(E.EINVAL if e.errno == E.ENAMETOOLONG else e.errno) from e
     p = l.proc
     login = name.decode("latin-1")
     for q in l.kernel.procs.values():  # the login name belongs to the session

@@ -3,7 +3,8 @@ _destroy/_timedwait. The id is the semaphore's descriptor number (an intptr_t)."
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ...abi import errno as E
 from ...abi import fcntl as F

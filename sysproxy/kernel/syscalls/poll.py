@@ -7,7 +7,8 @@ timeout passes, or a signal interrupts it; then it scans again.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ...abi import errno as E
 from ...abi import poll as P

@@ -7,7 +7,8 @@ argument count, so a handler always receives exactly its declared slots.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from ...abi.syscalls import BY_NAME, SYSCALLS
 

@@ -166,18 +166,18 @@ async def sys_ftruncate(l: "Lwp", a: Args) -> int:
     return 0
 
 
-def _sync_file(l: "Lwp", fd: int) -> "File":
+def _sync_file(l: "Lwp", fd: int) -> VnodeFile | revoke.DeadFile:
     """The file of an fsync call: fd_getvnode's checks; a revoked vnode passes
     (its VOP_FSYNC, dead_fsync, is a no-op that succeeds)."""
     f = l.proc.fd.get(fd)
-    return f if f.revoked else vnode_file(l, fd)
+    return f if isinstance(f, revoke.DeadFile) else vnode_file(l, fd)
 
 
 @syscall("fsync")
 async def sys_fsync(l: "Lwp", a: Args) -> int:
     f = _sync_file(l, i32(a[0]))
     if not f.revoked:
-        f.vp.fsync()  # type: ignore[attr-defined]
+        f.vp.fsync()
     return 0
 
 

@@ -72,6 +72,7 @@ def namei(root: "Vnode", start: "Vnode", path: bytes, cred: "Cred",
             if not root_cred:
                 search(cur, cred)
             last = i == n - 1
+            nxt: Vnode | None
             if c == b"." and not cur.dead:  # a dead directory's lookup of "." is ENOENT
                 nxt = cur
             elif c == b"..":

@@ -25,7 +25,8 @@ What deadfs answers, as DeadFile and DeadVnode give it:
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi import ioctl as IO

@@ -8,7 +8,8 @@ the hot paths, read plain slots instead of calling through an interface.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi import stat as S

@@ -13,7 +13,7 @@ import struct
 from sysproxy.abi import errno as E
 from sysproxy.abi import socket as S
 
-from support.nb import bind, connect, socket
+from support.nb import bind, socket
 from support.rawclient import RawClient
 
 OF = 2  # offsetof(struct sockaddr_un, sun_path)

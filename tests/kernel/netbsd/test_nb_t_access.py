@@ -16,7 +16,7 @@ def test_access_access(module_server: ServerProcess) -> None:
     c = atf(module_server.url, "t_access", "unprivileged")
     err, fd = open_(c, PATH, F.O_RDONLY | F.O_CREAT)
     assert err == 0
-    for perm, mode in zip((0o200, 0o400, 0o000), MODE[:3]):
+    for perm, mode in zip((0o200, 0o400, 0o000), MODE[:3], strict=True):
         assert c.err("fchmod", fd, perm) == 0
         assert c.err("access", c.mem.str(PATH), mode) == E.EACCES
     assert c.err("close", fd) == 0

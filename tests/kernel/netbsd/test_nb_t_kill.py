@@ -24,7 +24,7 @@ def test_kill_basic(server: ServerProcess) -> None:
         child.call("getpid")  # the RAISE arrives before any later reply
         assert child.raised == [sig]
         child.close()  # it dies of the signal
-        assert wait_until(lambda: gone(parent, cpid))
+        assert wait_until(lambda cpid=cpid: gone(parent, cpid))
 
 
 def test_kill_err(server: ServerProcess) -> None:

@@ -9,7 +9,6 @@ raised in the client, which a raw client cannot catch and restart).
 """
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -34,7 +33,7 @@ def _answered(c: RawClient, r: int, wait: float) -> bool:
     try:
         c.answers[r] = c.wait_for(r)
         return True
-    except (socket.timeout, BlockingIOError):
+    except (TimeoutError, BlockingIOError):
         return False
     finally:
         c.sock.settimeout(10.0)

@@ -14,7 +14,7 @@ from sysproxy.abi import fcntl as F
 from sysproxy.abi import socket as SO
 from sysproxy.abi import stat as S
 
-from support.atf import BADADDR, NAME_MAX, atf, fstat, open_, st, stat
+from support.atf import BADADDR, NAME_MAX, atf, fstat, open_, st
 from support.rawclient import RawClient
 from support.server import ServerProcess
 

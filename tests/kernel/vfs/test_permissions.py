@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from support.fsclient import FS, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY
+from support.fsclient import FS, O_RDONLY, O_RDWR, O_WRONLY
 from support.rawclient import RawClient
 from support.server import ServerProcess
 from sysproxy.abi import errno as E
