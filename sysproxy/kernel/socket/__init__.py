@@ -12,6 +12,7 @@ from .local import LocalSocket
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
+    from ..lwp import Lwp
     from ..proc import Proc
 
 
@@ -23,6 +24,10 @@ PROTOSW: dict[int, tuple[tuple[int, int], ...]] = {
                 (S.SOCK_RAW, 0)),
     S.AF_INET6: ((S.SOCK_DGRAM, S.IPPROTO_UDP), (S.SOCK_STREAM, S.IPPROTO_TCP),
                  (S.SOCK_RAW, 0)),
+    S.AF_OROUTE: ((S.SOCK_RAW, 0),),   # the compat routing socket
+    S.AF_LINK: ((S.SOCK_DGRAM, 0),),   # link-layer ioctls only
+    S.AF_ARP: (),                      # a domain with no sockets
+    S.AF_ROUTE: ((S.SOCK_RAW, 0),),
 }
 
 
@@ -44,14 +49,29 @@ def find_protocol(domain: int, type: int, protocol: int) -> int:
 
 
 def create(kernel: "Kernel", p: "Proc", domain: int, type: int, protocol: int) -> Socket:
-    """socreate: the protocol for (domain, type, protocol), as NetBSD's pffindproto finds it."""
+    """socreate: kauth first (a raw socket outside the routing domains needs root),
+    then the protocol for (domain, type, protocol) as NetBSD's pffindproto finds it."""
     c = p.cred
+    if type == S.SOCK_RAW and domain not in (S.AF_ROUTE, S.AF_OROUTE) and not c.is_root:
+        raise KernelError(E.EPERM)
     proto = find_protocol(domain, type, protocol)
     if domain == S.AF_LOCAL:
         return LocalSocket(kernel, type, c.euid, c.egid, p.pid)
-    if type == S.SOCK_RAW:
-        raise KernelError(E.EPROTONOSUPPORT)  # raw IP is not implemented (docs/CONFORMANCE.md)
-    return InetSocket(kernel, domain, type, proto, c.euid, c.egid, p.pid)
+    if domain in (S.AF_INET, S.AF_INET6) and type != S.SOCK_RAW:
+        return InetSocket(kernel, domain, type, proto, c.euid, c.egid, p.pid)
+    return InertSocket(kernel, domain, type, proto, c.euid, c.egid, p.pid)
+
+
+class InertSocket(Socket):
+    """Raw IP, routing and link-layer sockets: they exist (so descriptors stay as
+    NetBSD numbers them) but carry nothing: no packets arrive, what is sent is
+    dropped, names are not kept (docs/CONFORMANCE.md lists this as not modelled)."""
+
+    atomic, connreq = True, False
+    sndspace = rcvspace = 8192
+
+    def deliver_to(self, lwp: "Lwp", addr: bytes | None) -> Socket | None:
+        return None
 
 
 def attach(kernel: "Kernel") -> None:

@@ -175,7 +175,7 @@ class Socket(ReceiveMixin, File):
 
     # -- sending -------------------------------------------------------------
     def _sigpipe(self, lwp: "Lwp", flags: int) -> KernelError:
-        if not (self.flag & FNOSIGPIPE or flags & S.MSG_NOSIGNAL or self.options & S.SO_NOSIGPIPE):
+        if not (self.flag & FNOSIGPIPE or flags & S.MSG_NOSIGNAL):  # SO_NOSIGPIPE does not count
             lwp.kernel.psignal(lwp.proc, SIGPIPE)
         return KernelError(E.EPIPE)
 

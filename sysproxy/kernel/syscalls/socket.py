@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import socket as S
+from ...abi.socket import AF_MAX
 from ..errors import KernelError
 from ..socket import create, find_protocol
 from ..socket.base import SS_CANTRCVMORE, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTING, Socket
@@ -40,12 +41,14 @@ def _typeflags(type: int) -> tuple[int, int, bool]:
 
 
 async def sockaddr_in(l: "Lwp", addr: int, n: int) -> bytes:
-    """sockargs: copy a sockaddr in; sa_len becomes the length given."""
-    if n > UCHAR_MAX:
-        raise KernelError(E.EINVAL)
-    if n < 2:
+    """sockargs: copy a sockaddr in; sa_len becomes the length given. More than 255
+    bytes, or no more than sa_len and sa_family, is EINVAL; a family of 0 with a
+    length byte below AF_MAX takes the length byte as family (4.3BSD's sockaddr)."""
+    if n > UCHAR_MAX or n <= 2:
         raise KernelError(E.EINVAL)
     raw = bytearray(await l.copyin(addr, n))
+    if raw[1] == 0 and raw[0] < AF_MAX:
+        raw[1] = raw[0]
     raw[0] = n
     return bytes(raw)
 
@@ -107,8 +110,8 @@ async def sys_socketpair(l: "Lwp", a: Args) -> int:
 
 @syscall("bind")
 async def sys_bind(l: "Lwp", a: Args) -> int:
+    addr = await sockaddr_in(l, a[1], u32(a[2]))  # sys_bind: the name before the descriptor
     so = getsock(l, i32(a[0]))
-    addr = await sockaddr_in(l, a[1], u32(a[2]))
     if addr[1] != so.domain:
         raise KernelError(E.EAFNOSUPPORT)  # sobind: the family must be the socket's domain
     await so.bind(l, addr)
@@ -117,8 +120,19 @@ async def sys_bind(l: "Lwp", a: Args) -> int:
 
 @syscall("connect")
 async def sys_connect(l: "Lwp", a: Args) -> int:
-    so = getsock(l, i32(a[0]))
+    """sys_connect/do_sys_connect/soconnect: the name, the descriptor, EALREADY while
+    connecting, EOPNOTSUPP for a listener, EISCONN for a connected stream, then the
+    family (EAFNOSUPPORT) before the protocol looks at the address."""
     addr = await sockaddr_in(l, a[1], u32(a[2]))
+    so = getsock(l, i32(a[0]))
+    if so.state & SS_ISCONNECTING:
+        raise KernelError(E.EALREADY)
+    if so.options & S.SO_ACCEPTCONN:
+        raise KernelError(E.EOPNOTSUPP)
+    if so.state & SS_ISCONNECTED and so.connreq:
+        raise KernelError(E.EISCONN)
+    if addr[1] != so.domain:
+        raise KernelError(E.EAFNOSUPPORT)
     await so.connect(l, addr)
     return 0
 
