@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..abi import errno as E
 from .errors import KernelError
-from .file import File
+from .file import DTYPE_KQUEUE, File
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
 NDFILE, NDEXTENT = 20, 50  # sys/filedesc.h: the built-in table, then the first expansion
@@ -108,9 +108,20 @@ class FileTable:
     def copy(self) -> "FileTable":
         """The table a forked child gets: same files, each with one more reference."""
         t = FileTable(self.maxfiles)
-        t._files = [f.hold() if f is not None else None for f in self._files]
-        t._cloexec = list(self._cloexec)
-        t.nfiles = self.nfiles
+        # fd_copy: kqueue descriptors are not copied
+        t._files = [f.hold() if f is not None and f.dtype != DTYPE_KQUEUE else None
+                    for f in self._files]
+        t._cloexec = [c and f is not None for c, f in zip(self._cloexec, t._files, strict=True)]
+        # the child's table: the built-in one while the last open fd fits, else the
+        # parent's size halved while twice the last fd still fits (at least NDEXTENT*2)
+        last = self.maxfd()
+        if last < NDFILE:
+            t.nfiles = NDFILE
+        else:
+            n = self.nfiles
+            while n >= 2 * NDEXTENT and n > last * 2:
+                n //= 2
+            t.nfiles = n
         return t
 
     def close_on_exec(self) -> None:
