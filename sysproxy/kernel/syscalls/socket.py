@@ -32,12 +32,10 @@ def getsock(l: "Lwp", fd: int) -> Socket:
 
 def _typeflags(type: int) -> tuple[int, int, bool]:
     """Split SOCK_* flags off a type: (type, extra f_flag bits, cloexec)."""
-    flags = type & S.SOCK_FLAGS_MASK
-    if flags & ~(S.SOCK_CLOEXEC | S.SOCK_NONBLOCK | S.SOCK_NOSIGPIPE):
-        raise KernelError(E.EINVAL)
+    flags = type & S.SOCK_FLAGS_MASK & 0xFFFFFFFF  # other bits of the mask are ignored (fsocreate)
     extra = (F.O_NONBLOCK if flags & S.SOCK_NONBLOCK else 0) | \
         (F.O_NOSIGPIPE if flags & S.SOCK_NOSIGPIPE else 0)
-    return type & ~S.SOCK_FLAGS_MASK, extra, bool(flags & S.SOCK_CLOEXEC)
+    return type & 0x0FFFFFFF, extra, bool(flags & S.SOCK_CLOEXEC)
 
 
 async def sockaddr_in(l: "Lwp", addr: int, n: int) -> bytes:
@@ -194,10 +192,11 @@ async def sys_accept(l: "Lwp", a: Args) -> int:
 
 @syscall("paccept")
 async def sys_paccept(l: "Lwp", a: Args) -> int:
-    flags = i32(a[4])
-    if flags & ~(S.SOCK_CLOEXEC | S.SOCK_NONBLOCK | S.SOCK_NOSIGPIPE):
-        raise KernelError(E.EINVAL)
-    return await do_accept(l, i32(a[0]), a[1], a[2], flags, F.O_NONBLOCK | F.O_NOSIGPIPE)
+    """sys_paccept: flags are not checked; the new socket's O_NONBLOCK comes from
+    them alone, its O_NOSIGPIPE from the listener's or SOCK_NOSIGPIPE."""
+    if a[3]:
+        await l.copyin(a[3], 16)  # the signal mask is read first
+    return await do_accept(l, i32(a[0]), a[1], a[2], i32(a[4]), F.O_NONBLOCK)
 
 
 @syscall("getsockname")

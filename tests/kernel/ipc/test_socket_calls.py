@@ -96,3 +96,15 @@ def test_raw_sockets_need_root(c: RawClient) -> None:
     assert c.err("__socket30", S.AF_INET, S.SOCK_RAW, 0) == E.EPERM
     assert c.err("__socket30", S.AF_LOCAL, S.SOCK_RAW, 0) == E.EPERM  # before the lookup
     assert c.err("__socket30", S.AF_ROUTE, S.SOCK_RAW, 0) == 0
+
+
+def test_unknown_type_flags_are_ignored_and_paccept_checks_none(c: RawClient) -> None:
+    """fsocreate takes SOCK_FLAGS_MASK off the type without checking the other bits;
+    paccept does not check its flags (the fd comes first: EBADF, ENOTSOCK)."""
+    s = c.ok("__socket30", S.AF_LOCAL, S.SOCK_STREAM | 0x80000000, 0)
+    assert c.ok("fcntl", s, F.F_GETFL, 0) == F.O_RDWR
+    assert c.err("paccept", 77, 0, 0, 0, 1) == E.EBADF
+    out = c.mem.out(8)
+    assert c.err("pipe2", out, 0) == 0
+    assert c.err("paccept", struct.unpack("<i", c.mem.get(out, 4))[0], 0, 0, 0, 1) == E.ENOTSOCK
+    assert c.err("paccept", s, 0, 0, 0, 1) == E.EINVAL  # not listening
