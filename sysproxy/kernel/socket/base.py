@@ -182,6 +182,10 @@ class Socket(ReceiveMixin, File):
     async def send(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                    control: list[tuple[int, int, Any]], flags: int) -> int:
         """sosend: the whole message, blocking for room unless nonblocking."""
+        if flags & S.MSG_OOB and not (self.connreq and self.domain != S.AF_LOCAL):
+            # pr_sendoob of AF_LOCAL and UDP: EOPNOTSUPP, once sosend's own checks pass
+            self.send_checks(lwp, addr, flags)
+            raise KernelError(E.EOPNOTSUPP)
         nbio = self.nonblocking or bool(flags & S.MSG_DONTWAIT)
         if self.atomic and len(data) > self.snd.hiwat:
             raise KernelError(E.EMSGSIZE)
@@ -235,6 +239,19 @@ class Socket(ReceiveMixin, File):
             if control and done == 0:
                 discard_control(control)
 
+    def send_checks(self, lwp: "Lwp", addr: bytes | None, flags: int) -> None:
+        """The state checks at the top of sosend's loop."""
+        if self.state & SS_CANTSENDMORE:
+            raise self._sigpipe(lwp, flags)
+        if self.error:
+            err, self.error = self.error, 0
+            raise KernelError(err)
+        if not self.connected:
+            if self.connreq:
+                raise KernelError(E.ENOTCONN)
+            if addr is None:
+                raise KernelError(E.EDESTADDRREQ)
+
     async def _send_dgram(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                           control: list[tuple[int, int, Any]], flags: int) -> int:
         if self.state & SS_CANTSENDMORE:
@@ -275,11 +292,11 @@ class Socket(ReceiveMixin, File):
         return await self.send(lwp, data, None, [], 0)
 
     def readable(self) -> bool:
+        """soreadable: sb_cc (addresses and control included) at the low-water mark,
+        no more to receive, a connection to accept, or an error pending."""
         rcv = self.rcv
-        if self.listening:
-            return bool(self.acceptq)
-        return (rcv.cc >= rcv.lowat or bool(self.state & SS_CANTRCVMORE) or bool(self.error)
-                or (bool(rcv.records) and (self.atomic or not self.connreq or bool(rcv.records[0].control))))
+        return (rcv.cc >= rcv.lowat or bool(self.state & SS_CANTRCVMORE)
+                or bool(self.acceptq) or bool(self.error))
 
     def writable_room(self) -> int:
         if not self.connreq:
@@ -289,21 +306,21 @@ class Socket(ReceiveMixin, File):
         return self.stream_room(self.peer)
 
     def writable(self) -> bool:
+        """sowritable: room at the low-water mark on a connected (or connectionless)
+        socket, or no more to send, or an error pending."""
         if self.state & SS_CANTSENDMORE or self.error:
             return True
         if self.connreq and not self.connected:
             return False
-        return self.writable_room() >= self.snd.lowat or (
-            self.atomic and self.writable_room() > 0)
+        return self.writable_room() >= self.snd.lowat
 
     def poll(self, events: int) -> int:
+        """sodopoll: sockets never report POLLHUP; no out-of-band data here."""
         rev = 0
         if events & (P.POLLIN | P.POLLRDNORM) and self.readable():
             rev |= events & (P.POLLIN | P.POLLRDNORM)
         if events & (P.POLLOUT | P.POLLWRNORM) and self.writable():
             rev |= events & (P.POLLOUT | P.POLLWRNORM)
-        if self.state & SS_CANTRCVMORE and self.state & SS_CANTSENDMORE:
-            rev |= P.POLLHUP
         return rev
 
     def stat(self, lwp: "Lwp") -> bytes:
@@ -372,7 +389,7 @@ class Socket(ReceiveMixin, File):
 def discard_control(control: list[tuple[int, int, Any]]) -> None:
     """Drop in-flight control data: close passed files (their flight references)."""
     for _, ctype, obj in control:
-        if ctype == S.SCM_RIGHTS:
+        if ctype == S.SCM_RIGHTS and isinstance(obj, list):  # raw (bytes) rights hold nothing
             for f in obj:
                 f.release()
     control.clear()

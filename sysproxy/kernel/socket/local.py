@@ -2,7 +2,7 @@
 descriptor passing (SCM_RIGHTS) and credentials (LOCAL_CREDS, LOCAL_PEEREID).
 
 Sizes as NetBSD's uipc_usrreq.c: streams and seqpackets 4096/4096 bytes,
-datagrams at most 2048 bytes sent into a 4096-byte receive buffer. Names are
+datagrams at most 2560 bytes (what the reference allows) into a 4096-byte receive buffer. Names are
 vnodes: the VFS provides ``kernel.vfs.bind_socket`` / ``lookup_socket``.
 """
 from __future__ import annotations
@@ -29,7 +29,8 @@ class LocalSocket(Socket):
     def __init__(self, kernel: "Kernel", type: int, uid: int = 0, gid: int = 0, pid: int = 0) -> None:
         if type == S.SOCK_DGRAM:
             self.atomic, self.connreq = True, False
-            self.sndspace, self.rcvspace = 2048, 4096
+            # the reference's datagram send buffer (and so its largest datagram) is 2560
+            self.sndspace, self.rcvspace = 2560, 4096
         elif type == S.SOCK_SEQPACKET:
             self.atomic, self.connreq = True, True
             self.sndspace = self.rcvspace = 4096

@@ -31,6 +31,7 @@ class ReceiveMixin:
     peer: Any
     rcvtimeo: float | None
     nonblocking: bool
+    domain: int
 
     async def sleep(self, lwp: "Lwp", timeout: float | None = None) -> bool:
         raise NotImplementedError
@@ -40,6 +41,11 @@ class ReceiveMixin:
 
     async def recv(self, lwp: "Lwp", n: int, flags: int) -> tuple[bytes, bytes | None, list[tuple[int, int, Any]], int]:
         """soreceive -> (data, sender address, control, msg_flags)."""
+        if flags & S.MSG_OOB:
+            # pr_recvoob before anything else: AF_LOCAL and UDP have none; TCP with no
+            # urgent data pending (none is ever kept here) answers EINVAL
+            raise KernelError(E.EINVAL if self.connreq and self.domain != S.AF_LOCAL
+                              else E.EOPNOTSUPP)
         if flags & S.MSG_WAITALL and not flags & S.MSG_PEEK and not self.atomic and self.connreq:
             return await self._recv_waitall(lwp, n, flags)
         while True:
