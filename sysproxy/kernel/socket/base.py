@@ -31,7 +31,7 @@ from ...abi.socket import (  # noqa: F401
     SS_NBIO,
     SS_NOFDREF,
 )
-from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
+from ...abi.stat import S_IFSOCK, pack_stat
 from ..errors import KernelError
 from ..file import DTYPE_SOCKET, File
 from ..sleepq import Sleep, WaitQueue
@@ -324,8 +324,9 @@ class Socket(ReceiveMixin, File):
         return rev
 
     def stat(self, lwp: "Lwp") -> bytes:
-        return pack_stat(0, 0, S_IFSOCK | S_IRUSR | S_IWUSR, 0, self.uid, self.gid, 0,
-                         0, 0, 0, 0, self.rcv.cc, 0, self.snd.hiwat)
+        """soo_stat: all zero but st_mode S_IFSOCK (no permission bits, no owner);
+        the protocol may add to it (pr_sense: AF_LOCAL does, TCP and UDP do not)."""
+        return pack_stat(0, 0, S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         if cmd in (IO.FIONBIO, IO.FIOASYNC):

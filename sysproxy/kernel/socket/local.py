@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...abi import errno as E
 from ...abi import socket as S
 from ..errors import KernelError
+from ...abi.stat import S_IFSOCK, pack_stat
 from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, Socket
 
 if TYPE_CHECKING:
@@ -44,6 +45,20 @@ class LocalSocket(Socket):
         self.myid: tuple[int, int, int] = (pid, uid, gid)
         self.wantcred = False            # LOCAL_CREDS
         self.connwait = False            # LOCAL_CONNWAIT
+        from ..clock import realtime_ns
+        self.ctime_ns = realtime_ns()    # unp_ctime: the times fstat shows
+        self.ino = 0                     # unp_ino: given at the first fstat
+
+    def stat(self, lwp: "Lwp") -> bytes:
+        """unp_stat: st_dev NODEV, st_ino from a counter at the first fstat (the first
+        socket ever gets 0, and so a new one at its next fstat, as NetBSD does),
+        times the creation, st_blksize the send buffer (with the peer's unread data)."""
+        if self.ino == 0:
+            self.ino = self.kernel.__dict__.get("unp_ino", 0)
+            self.kernel.__dict__["unp_ino"] = self.ino + 1
+        t = self.ctime_ns
+        return pack_stat(0xFFFFFFFFFFFFFFFF, self.ino, S_IFSOCK, 0, 0, 0, 0, t, t, t, 0, 0, 0,
+                         self.snd.hiwat)
 
     # -- names ---------------------------------------------------------------
     def _vfs(self) -> Any:
