@@ -50,6 +50,8 @@ class ConsoleFile(File):
     async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         raise KernelError(E.ENOTTY)
 
+    refuses_flag_ioctls = True
+
     async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
         return b""
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .lwp import Lwp
     from .sleepq import WaitQueue
 
-from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_NONBLOCK  # noqa: F401  (re-exported)
+from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_ASYNC, O_NONBLOCK  # noqa: F401  (re-exported)
 
 # f_type values, as kern.file2 (fstat, sockstat) reports them: NetBSD's sys/file.h.
 from ..abi.kinfo_file import DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET, DTYPE_VNODE  # noqa: F401
@@ -75,6 +75,23 @@ class File:
         pipes and sockets accept both; a kqueue refuses (ENOTTY, the flag stays set)."""
         if cmd != FIONBIO:  # FIOASYNC goes to the file's own ioctl; FIONBIO is accepted
             await self.ioctl(lwp, cmd, data)
+
+    async def setfl(self, lwp: "Lwp", flag: int) -> None:
+        """fcntl F_SETFL: fo_fcntl, then FIONBIO/FIOASYNC for the bits that change
+        (each may refuse the call), then the new flags."""
+        await self.fcntl_check()
+        changed = (flag ^ self.flag) & (O_NONBLOCK | O_ASYNC)
+        if changed & O_NONBLOCK:
+            await self.ioctl_flag(lwp, FIONBIO, bytearray(4))
+        if changed & O_ASYNC and self.refuses_flag_ioctls:
+            raise KernelError(E.ENOTTY)
+        self.set_flags(flag)
+
+    async def fcntl_check(self) -> None:
+        """fo_fcntl(F_SETFL): most files accept it."""
+
+    #: fo_ioctl refuses FIONBIO/FIOASYNC/FIOGETOWN/FIOSETOWN (kqueue, the rump console)
+    refuses_flag_ioctls = False
 
     def set_flags(self, flag: int) -> None:
         """F_SETFL: status flags changed; subclasses react (e.g. nonblocking sockets)."""

@@ -375,6 +375,11 @@ class KqueueFile(File):
     async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         raise KernelError(E.ENOTTY)  # kqueue_ioctl knows only the KFILTER_* commands
 
+    refuses_flag_ioctls = True
+
+    async def fcntl_check(self) -> None:
+        raise KernelError(E.ENOTTY)  # kqueue_fcntl
+
     def on_last_close(self) -> None:
         for kn in list(self.knotes.values()):
             self._drop(kn)

@@ -75,7 +75,7 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
     if cmd == F.F_GETFL:
         return F.OFLAGS(f.flag)
     if cmd == F.F_SETFL:
-        f.set_flags(F.FFLAGS(i32(arg)) & FCNTLFLAGS)
+        await f.setfl(l, F.FFLAGS(i32(arg)) & FCNTLFLAGS)
         return 0
     if cmd == F.F_GETNOSIGPIPE:
         return 1 if f.flag & F.O_NOSIGPIPE else 0
@@ -89,6 +89,8 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
         from .locks import fcntl_lock
         return await fcntl_lock(l, f, cmd, arg)
     if cmd in (F.F_GETOWN, F.F_SETOWN):
+        if f.refuses_flag_ioctls:  # FIOGETOWN/FIOSETOWN go to fo_ioctl
+            raise KernelError(E.ENOTTY)
         if cmd == F.F_GETOWN:
             return f.owner
         f.owner = i32(arg)

@@ -40,3 +40,16 @@ def test_kqueue_fstat(c: RawClient) -> None:
     assert c.err("__fstat50", kq, st) == 0
     s = unpack_stat(c.mem.get(st, 256))
     assert (s.mode, s.size, s.blksize, s.nlink, s.uid) == (S_IFIFO, 0, 40, 0, 0)
+
+
+def test_fcntl_setfl_and_owner_on_kqueue_and_console(c: RawClient) -> None:
+    """F_SETFL goes through fo_fcntl (kqueue_fcntl: ENOTTY) and FIONBIO (the console:
+    ENOTTY); F_GETOWN/F_SETOWN through FIOGETOWN/FIOSETOWN (both ENOTTY)."""
+    kq = c.ok("kqueue")
+    assert c.err("fcntl", kq, F.F_SETFL, 0) == E.ENOTTY
+    assert c.err("fcntl", kq, F.F_GETOWN, 0) == E.ENOTTY
+    assert c.err("fcntl", kq, F.F_SETOWN, 1) == E.ENOTTY
+    assert c.err("fcntl", 1, F.F_SETFL, F.O_APPEND) == 0  # nothing for the console to refuse
+    assert c.err("fcntl", 1, F.F_SETFL, F.O_NONBLOCK) == E.ENOTTY
+    assert c.ok("fcntl", 1, F.F_GETFL, 0) == F.O_WRONLY | F.O_APPEND
+    assert c.err("fcntl", 1, F.F_GETOWN, 0) == E.ENOTTY
