@@ -7,6 +7,7 @@ ending in CTL_QUERY or CTL_DESCRIBE enumerate the tree: sysctl_query.py.
 """
 from __future__ import annotations
 
+import functools
 import struct
 import time
 from collections.abc import Awaitable, Callable
@@ -148,9 +149,9 @@ def _inet_leaves(net: Node) -> None:
     tcp, udp = inet.children[6], inet.children[17]
     for num, name, value in ((1, "rfc1323", 1), (2, "sendspace", 32768), (3, "recvspace", 32768),
                              (4, "mssdflt", 536), (8, "init_win", 4), (9, "mss_ifmtu", 0)):
-        tcp.add(num, int_leaf(name, lambda v=value: v))
+        tcp.add(num, int_leaf(name, functools.partial(int, value)))
     for num, name, value in ((1, "checksum", 1), (2, "sendspace", 9216), (3, "recvspace", 41600)):
-        udp.add(num, int_leaf(name, lambda v=value: v))
+        udp.add(num, int_leaf(name, functools.partial(int, value)))
 
 
 def _osrevision(release: str) -> int:

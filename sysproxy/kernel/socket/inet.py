@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 from ...abi import errno as E
 from ...abi import socket as S
 from ..errors import KernelError
-from .base import (SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, SS_ISCONNECTING,
-                   SS_ISDISCONNECTED, Socket)
+from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTED, Socket
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -263,6 +262,11 @@ class InetSocket(Socket):
         server = InetSocket(self.kernel, self.family, self.type, self.protocol,
                             target.uid, target.gid, target.pid)
         server.options = target.options & ~S.SO_ACCEPTCONN
+        # syn_cache_get: the new connection takes the listener's TF_NODELAY (and TF_NOPUSH)
+        key = (S.IPPROTO_TCP, S.TCP_NODELAY)
+        opts = target.__dict__.get("ipopts", {})
+        if key in opts:
+            server.__dict__["ipopts"] = {key: opts[key]}
         server.laddr = (self.family, host, port)
         server.faddr = self.laddr
         server.head = target

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi import socket as S
-from ..errors import KernelError
 from ...abi.stat import S_IFSOCK, pack_stat
+from ..errors import KernelError
 from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, Socket
 
 if TYPE_CHECKING:

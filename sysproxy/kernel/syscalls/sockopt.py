@@ -22,6 +22,7 @@ _INT = struct.Struct("<i")
 _U32 = struct.Struct("<I")
 SB_MAX = 256 * 1024  # NetBSD's default kern.sbmax
 MCLBYTES = 2048  # the largest option value setsockopt copies in
+TF_NODELAY = 0x0004  # netinet/tcp_var.h: what TCP_NODELAY reads back as
 
 
 def _int(val: bytes) -> int:
@@ -91,7 +92,9 @@ def setopt(l: "Lwp", so: Socket, level: int, name: int, val: bytes) -> None:
             raise KernelError(E.ENOPROTOOPT)
         return
     if level in (S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6) and so.domain in (S.AF_INET, S.AF_INET6):
-        _int(val)
+        v = _int(val)
+        if level == S.IPPROTO_TCP and name == S.TCP_NODELAY:
+            val = _INT.pack(TF_NODELAY if v else 0)  # getsockopt reads t_flags & TF_NODELAY
         so.__dict__.setdefault("ipopts", {})[(level, name)] = val[:4]
         return
     raise KernelError(E.ENOPROTOOPT)

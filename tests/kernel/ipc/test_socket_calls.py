@@ -108,3 +108,18 @@ def test_unknown_type_flags_are_ignored_and_paccept_checks_none(c: RawClient) ->
     assert c.err("pipe2", out, 0) == 0
     assert c.err("paccept", struct.unpack("<i", c.mem.get(out, 4))[0], 0, 0, 0, 1) == E.ENOTSOCK
     assert c.err("paccept", s, 0, 0, 0, 1) == E.EINVAL  # not listening
+
+
+def test_tcp_nodelay_reads_back_tf_nodelay_and_is_inherited(c: RawClient) -> None:
+    ls = socket(c, S.AF_INET, S.SOCK_STREAM)
+    assert setint(c, ls, S.IPPROTO_TCP, S.TCP_NODELAY, 1) == 0
+    assert getopt(c, ls, S.IPPROTO_TCP, S.TCP_NODELAY) == (0, struct.pack("<i", 4))
+    assert bind_in(c, ls, "127.0.0.1", 5405) == 0
+    assert c.err("listen", ls, 1) == 0
+    cs = socket(c, S.AF_INET, S.SOCK_STREAM)
+    assert connect_in(c, cs, "127.0.0.1", 5405) == 0
+    acc = c.ok("accept", ls, 0, 0)
+    assert getopt(c, acc, S.IPPROTO_TCP, S.TCP_NODELAY) == (0, struct.pack("<i", 4))
+    assert getopt(c, cs, S.IPPROTO_TCP, S.TCP_NODELAY) == (0, struct.pack("<i", 0))
+    assert setint(c, acc, S.IPPROTO_TCP, S.TCP_NODELAY, 0) == 0
+    assert getopt(c, acc, S.IPPROTO_TCP, S.TCP_NODELAY) == (0, struct.pack("<i", 0))
