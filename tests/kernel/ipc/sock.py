@@ -31,3 +31,16 @@ def sendto_in(c: RawClient, fd: int, data: bytes, host: str, port: int) -> tuple
     sa = S.pack_sockaddr_in(host, port) if ":" not in host else S.pack_sockaddr_in6(host, port)
     err, rv, _ = c.call("sendto", fd, c.mem.buf(data), len(data), 0, c.mem.buf(sa), len(sa))
     return err, rv
+
+
+def fionread_settled(c: RawClient, fd: int, want: int, tries: int = 200) -> int:
+    """FIONREAD once loopback delivery is done: the reference's IPv4/IPv6 input runs in
+    a soft interrupt after sendto returns, so a datagram may land a moment later.
+    Waits (poll with a 10 ms timeout, no file) until the count is ``want`` or stops."""
+    n = fionread(c, fd)
+    for _ in range(tries):
+        if n == want:
+            break
+        c.call("poll", 0, 0, 10)
+        n = fionread(c, fd)
+    return n

@@ -9,7 +9,7 @@ from sysproxy.abi import socket as S
 from support.rawclient import RawClient
 from support.sock import bind_in, connect_in, recv, send, socket, socketpair
 
-from .sock import sendmsg
+from .sock import fionread_settled, sendmsg
 
 DONTWAIT = S.MSG_DONTWAIT
 
@@ -70,6 +70,7 @@ def test_recvmsg_flags_keep_the_callers(c: RawClient) -> None:
     assert bind_in(c, u, "127.0.0.1", 5501) == 0
     assert connect_in(c, u, "127.0.0.1", 5501) == 0
     assert send(c, u, b"abcd") == (0, 4)
+    assert fionread_settled(c, u, 4 + 16) == 4 + 16  # delivered (a soft interrupt there)
     iov = c.mem.buf(S.IOVEC.pack(c.mem.out(2), 2))
     hdr = c.mem.buf(S.MSGHDR.pack(0, 0, iov, 1, 0, 0, 0))
     assert c.call("recvmsg", u, hdr, DONTWAIT)[:2] == (0, 2)
