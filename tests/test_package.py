@@ -60,9 +60,11 @@ def _imports(path: Path) -> set[str]:
     ("abi", {"server", "client", "kernel", "cli", "tools"}),
     ("server", {"client", "cli", "tools"}),
     ("client", {"server", "kernel", "cli"}),
+    ("run", {"server", "kernel", "cli", "tools"}),
 ])
 def test_dependencies_point_one_way(layer, forbidden):
-    """cli -> server -> kernel -> abi; client -> wire, url, abi (docs/ARCHITECTURE.md)."""
+    """cli -> server -> kernel -> abi; client -> wire, url, abi; run -> client
+    (docs/ARCHITECTURE.md)."""
     bad = {}
     for path in (PKG / layer).rglob("*.py"):
         wrong = _imports(path) & forbidden

@@ -9,13 +9,14 @@ reconnect policy mirrors ``rumpclient_setconnretry``.
 """
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from sysproxy import url as spurl
 from sysproxy import wire
@@ -211,6 +212,20 @@ class Client:
             self._conn.detach()
             self._conn = self._fork_connection(cookie)
         return pid
+
+    def fork_here(self) -> Self:
+        """The protocol's fork without a host fork: a new kernel process, child of
+        this one and sharing its descriptors, reached over a new connection in this
+        same host process. For supervisors that stand in for many host processes
+        (``sysproxy run``)."""
+        cookie = self._conn.prefork()
+        child = copy.copy(self)
+        child.__dict__.pop("_deferred_fds", None)
+        child._recon_lock = threading.Lock()
+        child.generation = 0
+        child._conn = self._fork_connection(cookie)
+        _clients.add(child)
+        return child
 
     def _fork_connection(self, cookie: bytes, cancel: bool = False) -> Connection:
         sock = self.address.make_socket()
