@@ -187,6 +187,8 @@ class Socket(ReceiveMixin, File):
             self.send_checks(lwp, addr, flags)
             raise KernelError(E.EOPNOTSUPP)
         nbio = self.nonblocking or bool(flags & S.MSG_DONTWAIT)
+        if control:  # sosend's state checks come before the protocol sees the control
+            self.send_checks(lwp, addr, flags)
         if self.atomic and len(data) > self.snd.hiwat:
             raise KernelError(E.EMSGSIZE)
         control = self.prepare_control(lwp, control)

@@ -48,6 +48,7 @@ class LocalSocket(Socket):
         from ..clock import realtime_ns
         self.ctime_ns = realtime_ns()    # unp_ctime: the times fstat shows
         self.ino = 0                     # unp_ino: given at the first fstat
+        self.senders: list[LocalSocket] = []  # datagram sockets connected to this one
 
     def stat(self, lwp: "Lwp") -> bytes:
         """unp_stat: st_dev NODEV, st_ino from a counter at the first fstat (the first
@@ -131,6 +132,7 @@ class LocalSocket(Socket):
         me = (lwp.proc.pid, lwp.proc.cred.euid, lwp.proc.cred.egid)
         if not self.connreq:
             self.peer = target
+            target.senders.append(self)  # unp_refs: told (ECONNRESET) when the target goes
             self.peeraddr = target.addr
             self.state |= SS_ISCONNECTED
             self.changed()
@@ -236,6 +238,13 @@ class LocalSocket(Socket):
         self.vnode = None
 
     def on_last_close(self) -> None:
+        for r in self.senders:  # unp_detach: unp_drop(ECONNRESET) of the datagram senders
+            if r.peer is self:
+                r.peer = None
+                r.error = E.ECONNRESET
+                r.state &= ~SS_ISCONNECTED
+                r.changed()
+        self.senders.clear()
         super().on_last_close()
 
 
@@ -250,6 +259,9 @@ def socketpair(kernel: "Kernel", type: int, uid: int, gid: int, pid: int) -> tup
     a.connid = b.connid = (pid, uid, gid)
     a.set_connected(b)
     b.set_connected(a)
+    if type == S.SOCK_DGRAM:  # unp_connect2 both ways: each is in the other's unp_refs
+        a.senders.append(b)
+        b.senders.append(a)
     return a, b
 
 

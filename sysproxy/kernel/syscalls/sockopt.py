@@ -132,8 +132,7 @@ def getopt(so: Socket, level: int, name: int) -> bytes:
             return S.pack_unpcbid(*so.connid)
         if name == S.LOCAL_CREDS:
             return _INT.pack(1 if so.wantcred else 0)
-        if name == S.LOCAL_CONNWAIT:
-            return _INT.pack(1 if so.connwait else 0)
+        # LOCAL_CONNWAIT can be set, not read (uipc_ctloutput: ENOPROTOOPT)
         raise KernelError(E.ENOPROTOOPT)
     if level in (S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6) and so.domain in (S.AF_INET, S.AF_INET6):
         opts = so.__dict__.get("ipopts", {})

@@ -66,3 +66,24 @@ def test_accept_on_listener_shut_for_reading(c: RawClient) -> None:
     assert c.err("accept", ls, 0, 0) == E.EAGAIN  # EWOULDBLOCK comes first
     assert c.ok("fcntl", ls, F.F_SETFL, 0) == 0
     assert c.err("accept", ls, 0, 0) == E.ECONNABORTED
+
+
+def test_dgram_peer_close_is_econnreset(c: RawClient) -> None:
+    """unp_detach drops the datagram sockets connected to the closing one: so_error
+    ECONNRESET (once), then they are unconnected (EDESTADDRREQ)."""
+    a, b = socketpair(c, S.SOCK_DGRAM)
+    assert c.ok("close", b) == 0
+    assert send(c, a, b"x", DONTWAIT) == (E.ECONNRESET, 0)
+    assert send(c, a, b"x", DONTWAIT) == (E.EDESTADDRREQ, 0)
+    a2, b2 = socketpair(c, S.SOCK_DGRAM)
+    assert c.ok("close", b2) == 0
+    assert recv(c, a2, 4, DONTWAIT) == (E.ECONNRESET, b"")
+
+
+def test_local_connwait_is_write_only(c: RawClient) -> None:
+    import struct
+    s = socket(c, S.AF_LOCAL, S.SOCK_STREAM)
+    assert c.err("setsockopt", s, S.SOL_LOCAL, S.LOCAL_CONNWAIT,
+                 c.mem.buf(struct.pack("<i", 1)), 4) == 0
+    val, ln = c.mem.out(4), c.mem.buf(struct.pack("<I", 4))
+    assert c.err("getsockopt", s, S.SOL_LOCAL, S.LOCAL_CONNWAIT, val, ln) == E.ENOPROTOOPT
