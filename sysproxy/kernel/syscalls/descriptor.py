@@ -95,7 +95,7 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
     if cmd == F.F_GETFL:
         return F.OFLAGS(f.flag)
     if cmd == F.F_SETFL:
-        f.set_flags(F.FFLAGS(i32(arg)) & FCNTLFLAGS)
+        await f.setfl(l, F.FFLAGS(i32(arg)) & FCNTLFLAGS)
         return 0
     if cmd == F.F_GETNOSIGPIPE:
         return 1 if f.flag & F.O_NOSIGPIPE else 0
@@ -109,6 +109,8 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
         from .locks import fcntl_lock
         return await fcntl_lock(l, f, cmd, arg)
     if cmd in (F.F_GETOWN, F.F_SETOWN):
+        if f.refuses_flag_ioctls:  # FIOGETOWN/FIOSETOWN go to fo_ioctl
+            raise KernelError(E.ENOTTY)
         if cmd == F.F_GETOWN:
             return f.owner
         f.owner = i32(arg)
@@ -128,9 +130,13 @@ async def sys_ioctl(l: "Lwp", a: Args) -> int:
     data = bytearray(size)
     if cmd & IO.IOC_IN and size:
         data[:] = await l.copyin(datap, size)
-    if cmd == IO.FIONBIO:
+    if cmd in (IO.FIONBIO, IO.FIOASYNC):
+        # sys_ioctl sets or clears the flag itself, then tells the file (which may refuse)
+        bit = F.O_NONBLOCK if cmd == IO.FIONBIO else F.O_ASYNC
         on = int.from_bytes(data[:4], "little") != 0
-        f.set_flags((f.flag | F.O_NONBLOCK) if on else (f.flag & ~F.O_NONBLOCK))
+        f.set_flags((f.flag | bit) if on else (f.flag & ~bit))
+        await f.ioctl_flag(l, cmd, data)
+        return 0
     else:
         await f.ioctl(l, cmd, data)
     if cmd & IO.IOC_OUT and size:
