@@ -14,6 +14,7 @@ from .file import DTYPE_KQUEUE, File
 
 if TYPE_CHECKING:
     from .fairness import Tree
+    from .kqueue import KqueueFile
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
 NDFILE, NDEXTENT = 20, 50  # sys/filedesc.h: the built-in table, then the first expansion
@@ -28,7 +29,7 @@ class FileTable:
         self.maxfiles = maxfiles
         # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
         # descriptor drops its knotes from them (knote_fdclose)
-        self.knlist: list = []
+        self.knlist: list[KqueueFile] = []
         # dt_nfiles: the table's size as NetBSD grows it (NDFILE, NDEXTENT, then doubling;
         # never shrinking); select clips nd to it, poll allows 1000 more entries
         self.nfiles = NDFILE
