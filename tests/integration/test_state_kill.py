@@ -92,7 +92,8 @@ def test_sigkill_during_writes_leaves_a_consistent_state(unix_url: str,
                                                          tmp_path: Path) -> None:
     state = str(tmp_path / "kernel.state")
     rng = random.Random(os.environ.get("SYSPROXY_STATE_SEED", "12"))
-    resume, durable = 0, 0
+    resume, durable, mid_save = 0, 0, 0
+    tmp = tmp_path / ".kernel.state.tmp"  # exists only while a save is being written
     for _ in range(KILLS):
         srv = ServerProcess(unix_url, "--state", state, "--state-interval", "0.05")
         try:
@@ -106,8 +107,12 @@ def test_sigkill_during_writes_leaves_a_consistent_state(unix_url: str,
             srv.proc.wait()
         w.join(5)
         durable = max(durable, w.durable)
+        mid_save += tmp.exists()
     srv = ServerProcess(unix_url, "--state", state)
     try:
-        assert check(srv.url, durable) >= KILLS  # the writer got on (not killed at start)
+        last = check(srv.url, durable)
+        assert last >= KILLS  # the writer got on (not killed at start)
+        print(f"\n{KILLS} kills, {mid_save} during a save, newest file f{last}, "
+              f"{durable} files known synced")
     finally:
         srv.stop()

@@ -10,13 +10,15 @@ restored.
 Saving is atomic (a temporary file in the same directory, fsync, rename, fsync
 of the directory), so a kill at any moment leaves the last complete state. A
 save takes a consistent snapshot in the event loop (a walk of the tree and a
-memcpy of the file data, between system calls) and writes it in a worker
-thread, so a large tree does not stop the server while it goes to disk.
+freeze of the file data's blocks, between system calls: a file copies a frozen
+block before it changes it) and writes it in a worker thread, so a large tree
+does not stop the server while it goes to disk.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import mmap
 import os
 import struct
 import threading
@@ -27,7 +29,7 @@ from ..errors import KernelError
 from ..sleepq import Sleep
 from ..vfs.vnode import VBLK, VCHR, VDIR, VFIFO, VLNK, VNOVAL_DEV, VREG, VSOCK, Vnode
 from .tmpfs import TmpfsDir, TmpfsLink, TmpfsMount, TmpfsNode, TmpfsReg, TmpfsSpecial
-from .tmpfs_data import BLK
+from .tmpfs_data import BLK, FileData
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -59,11 +61,33 @@ def _rec(kind: int, head: bytes, tail: bytes = b"") -> bytes:
     return REC.pack(kind, len(head) + len(tail)) + head + tail
 
 
-def snapshot(mount: TmpfsMount) -> list[bytes]:
-    """The tree as records (without header and end): copies, so the tree may change
-    while they are written. Depth first, each directory's entries in their order;
-    a node's record comes before the first entry that names it (hard links: once)."""
-    out: list[bytes] = []
+Chunk = bytes | tuple[bytes, "bytearray | mmap.mmap", int]  # bytes, or head + n bytes of a buffer
+
+
+class Snapshot:
+    """The tree as records (without header and end), taken at one moment.
+
+    Attributes and names are copied; file data is not: its blocks are frozen
+    (tmpfs_data.FileData.frozen) and the file copies a block before changing
+    it, so the snapshot costs a walk of the tree, not a copy of the data.
+    :meth:`release` unfreezes them once the records are written."""
+
+    def __init__(self, mount: TmpfsMount) -> None:
+        self.records: list[Chunk] = []
+        self.frozen: list[FileData] = []
+        _walk_tree(mount, self)
+
+    def release(self) -> None:
+        for d in self.frozen:
+            d.frozen = None
+        self.frozen = []
+        self.records = []
+
+
+def _walk_tree(mount: TmpfsMount, snap: Snapshot) -> None:
+    """Depth first, each directory's entries in their order; a node's record comes
+    before the first entry that names it (hard links: once)."""
+    out = snap.records
     seen: set[int] = set()
 
     def node(vp: Vnode) -> None:
@@ -77,13 +101,21 @@ def snapshot(mount: TmpfsMount) -> list[bytes]:
         if isinstance(vp, TmpfsReg):
             d = vp.data
             if d.small is not None:
-                if d.small:
-                    out.append(_rec(K_DATA, DATA.pack(vp.ino, 0), bytes(d.small[:d.size])))
+                n = min(len(d.small), d.size)
+                if n:
+                    out.append((REC.pack(K_DATA, DATA.size + n) + DATA.pack(vp.ino, 0),
+                                d.small, n))
+                    d.frozen = {-1}
+                    snap.frozen.append(d)
             else:
                 for i in sorted(d.blocks):
                     n = min(BLK, d.size - i * BLK)
                     if n > 0:
-                        out.append(_rec(K_DATA, DATA.pack(vp.ino, i * BLK), d.blocks[i][:n]))
+                        out.append((REC.pack(K_DATA, DATA.size + n) +
+                                    DATA.pack(vp.ino, i * BLK), d.blocks[i], n))
+                if d.blocks:
+                    d.frozen = set(d.blocks)
+                    snap.frozen.append(d)
 
     def walk(d: TmpfsDir) -> None:
         for name, vp in list(d.entries.items()):
@@ -96,7 +128,6 @@ def snapshot(mount: TmpfsMount) -> list[bytes]:
     root = _root(mount)
     node(root)
     walk(root)
-    return out
 
 
 def _root(m: TmpfsMount) -> TmpfsDir:
@@ -105,7 +136,7 @@ def _root(m: TmpfsMount) -> TmpfsDir:
     return root
 
 
-def write_atomic(path: str, records: list[bytes]) -> int:
+def write_atomic(path: str, records: list[Chunk]) -> int:
     """Header, records, end record into a temporary file beside ``path``; fsync; rename
     over ``path``; fsync the directory. Returns the bytes written."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -115,10 +146,23 @@ def write_atomic(path: str, records: list[bytes]) -> int:
     total = 0
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20, closefd=True) as f:
-            for chunk in [HEADER.pack(MAGIC, VERSION, 0), *records]:
-                h.update(chunk)
-                f.write(chunk)
-                total += len(chunk)
+            head = HEADER.pack(MAGIC, VERSION, 0)
+            h.update(head)
+            f.write(head)
+            total += len(head)
+            for chunk in records:
+                if isinstance(chunk, bytes):
+                    h.update(chunk)
+                    f.write(chunk)
+                    total += len(chunk)
+                    continue
+                head, buf, n = chunk
+                h.update(head)
+                f.write(head)
+                with memoryview(buf) as mv, mv[:n] as part:  # released at once: the
+                    h.update(part)                           # file may resize it later
+                    f.write(part)
+                total += len(head) + n
             end = REC.pack(K_END, END.size) + END.pack(len(records), h.digest())
             f.write(end)
             f.flush()
@@ -304,6 +348,7 @@ class StateKeeper:
         self.interval = interval
         self.mount: TmpfsMount = kernel.vfs.mounts[0]  # type: ignore[assignment]
         self.worker: threading.Thread | None = None
+        self.snap: Snapshot | None = None  # what the worker is writing
         self.error: BaseException | None = None
         self.saves = 0
         self.timer: Timer | None = None
@@ -318,7 +363,7 @@ class StateKeeper:
             log.info("restored %d nodes from %s", n, self.path)
         else:
             try:
-                self._write(snapshot(self.mount))
+                write_atomic(self.path, Snapshot(self.mount).records)
             except OSError as e:
                 raise StateError(f"cannot write {self.path}: {e.strerror or e}") from None
         self.kernel.sync_hooks.append(self.sync)
@@ -336,11 +381,22 @@ class StateKeeper:
 
     @property
     def busy(self) -> bool:
-        return self.worker is not None and self.worker.is_alive()
+        """A write is under way; once it is over, its snapshot's blocks are unfrozen."""
+        if self.worker is not None and self.worker.is_alive():
+            return True
+        self.worker = None
+        if self.snap is not None:
+            self.snap.release()
+            self.snap = None
+        return False
 
-    def _write(self, records: list[bytes]) -> None:
+    def _reap(self) -> None:
+        if self.busy:
+            self.kernel.sched.call_later(0.01, self._reap)
+
+    def _write(self, snap: Snapshot) -> None:
         try:
-            write_atomic(self.path, records)
+            write_atomic(self.path, snap.records)
             self.saves += 1
             self.error = None
         except OSError as e:
@@ -351,10 +407,11 @@ class StateKeeper:
     def save_async(self) -> None:
         """Snapshot now (in the loop, consistent) and write it in a worker thread."""
         assert not self.busy
-        records = snapshot(self.mount)
-        self.worker = threading.Thread(target=self._write, args=(records,),
+        self.snap = Snapshot(self.mount)
+        self.worker = threading.Thread(target=self._write, args=(self.snap,),
                                        name="sysproxy-state", daemon=True)
         self.worker.start()
+        self.kernel.sched.call_later(0.01, self._reap)
 
     async def sync(self) -> None:
         """sync(2): a fresh snapshot, on disk before the call returns; other calls run
@@ -372,6 +429,9 @@ class StateKeeper:
             self.timer.cancel()
         if self.worker is not None:
             self.worker.join()
-        self._write(snapshot(self.mount))
+        self.busy  # noqa: B018  (releases the last snapshot)
+        snap = Snapshot(self.mount)
+        self._write(snap)
+        snap.release()
         if self.sync in self.kernel.sync_hooks:
             self.kernel.sync_hooks.remove(self.sync)
