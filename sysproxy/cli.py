@@ -69,6 +69,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for name, value in given.items():
             setattr(limits, name, value)
     kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit, limits=limits)
+    keeper = None
+    if args.state:
+        from .kernel.fs.tmpfs_state import StateError, StateKeeper
+        keeper = StateKeeper(kernel, args.state, args.state_interval)
+        try:
+            keeper.start()
+        except StateError as e:
+            print(f"sysproxy: refusing --state: {e} (the file is left as it is)", file=sys.stderr)
+            return 1
     try:
         server = Server(args.url, kernel, max_clients=args.max_clients,
                         prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
@@ -83,7 +92,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"sysproxy: listening on {url}", flush=True)
     server.on_listening = ready
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    finally:
+        if keeper is not None:
+            keeper.close()  # halt, SIGTERM, SIGINT: the last state goes to disk
     return 0
 
 
@@ -139,6 +152,13 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
                         "(EAGAIN), fds=N (ENFILE), calls=N in flight (EAGAIN), mem=SIZE of "
                         "tmpfs data (ENOSPC); 0 = none; default procs=1024,fds=16384,"
                         "calls=4096,mem=1g")
+    s.add_argument("--state", metavar="FILE",
+                   help="keep the root file system in FILE: restored at start, saved "
+                        "atomically on halt, on sync(2) and every --state-interval seconds "
+                        "(docs/STATE-FORMAT.md)")
+    s.add_argument("--state-interval", type=float, default=30.0, metavar="SECONDS",
+                   help="seconds between periodic saves with --state (default 30; 0: only "
+                        "on halt and sync)")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")

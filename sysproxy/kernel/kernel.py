@@ -76,6 +76,8 @@ class Kernel:
         # Called with (parent, child) for each new process (subsystems copy what is inherited).
         self.fork_hooks: list[Callable[[Proc, Proc], None]] = []
         self._enosys_logged: set[int] = set()
+        # Awaited by sync(2): what keeps the kernel's state on the host (fs/tmpfs_state.py).
+        self.sync_hooks: list[Callable[[], Coroutine[Any, Any, None]]] = []
         from . import subsystems
         subsystems.attach(self)
 

@@ -38,7 +38,7 @@ class Pool(Protocol):
 class FileData:
     """The bytes of one regular file."""
 
-    __slots__ = ("size", "small", "blocks", "pool", "charged", "shares")
+    __slots__ = ("size", "small", "blocks", "pool", "charged", "shares", "frozen")
 
     def __init__(self, pool: Pool) -> None:
         self.size = 0
@@ -47,6 +47,9 @@ class FileData:
         self.pool = pool
         self.charged = 0
         self.shares: dict[_fair.Tree, int] | None = None  # what each tree was charged
+        # Blocks (-1: ``small``) a state snapshot is still writing out (tmpfs_state.py):
+        # copied before they change, never closed here, so the snapshot stays as it was.
+        self.frozen: set[int] | None = None
 
     def _charge(self, nbytes: int) -> None:
         """Charge the pool and the current tree (ENOSPC from either: nothing taken),
@@ -122,6 +125,8 @@ class FileData:
             raise KernelError(E.EFBIG)
         small = self.small
         if small is not None and end < BLK:
+            if self.frozen:
+                small = self._own_small()
             grow = pages(end) - pages(len(small)) if end > len(small) else 0
             if grow > 0:
                 self._charge(grow)
@@ -136,6 +141,8 @@ class FileData:
                 self.size = end
             return n
         self._ensure_blocks(off, end)
+        if self.frozen:
+            self._own_blocks(off, end)
         blocks = self.blocks
         first, last = off // BLK, (end - 1) // BLK
         if first == last:
@@ -171,6 +178,34 @@ class FileData:
                 self.blocks[0][:len(small)] = small
             self.small = None
 
+    # -- snapshots (copy on write) -----------------------------------------------
+    def _own_small(self) -> bytearray:
+        assert self.small is not None and self.frozen is not None
+        if -1 in self.frozen:
+            self.frozen.discard(-1)
+            self.small = bytearray(self.small)
+        return self.small
+
+    def _own_blocks(self, off: int, end: int) -> None:
+        """Copy the frozen blocks [off, end) touches, so the snapshot keeps the old."""
+        frozen = self.frozen
+        assert frozen is not None
+        for i in range(off // BLK, (end - 1) // BLK + 1):
+            if i in frozen:
+                frozen.discard(i)
+                old = self.blocks.get(i)
+                if old is not None:
+                    new = mmap.mmap(-1, BLK)
+                    new[:] = old
+                    self.blocks[i] = new
+
+    def _drop(self, i: int) -> None:
+        b = self.blocks.pop(i)
+        if self.frozen and i in self.frozen:
+            self.frozen.discard(i)  # the snapshot's now; freed when it is done
+        else:
+            b.close()
+
     # -- resizing ------------------------------------------------------------
     def truncate(self, size: int) -> None:
         """Shrink (freeing what lies beyond) or extend (a hole) to ``size``."""
@@ -182,6 +217,8 @@ class FileData:
             small = self.small
             if small is not None:
                 if len(small) > size:
+                    if self.frozen:
+                        small = self._own_small()
                     del small[size:]
                     freed = self.charged - pages(size)
                     if freed > 0:
@@ -190,10 +227,12 @@ class FileData:
             else:
                 keep = (size + BLK - 1) // BLK
                 for i in [i for i in self.blocks if i >= keep]:
-                    self.blocks.pop(i).close()
+                    self._drop(i)
                     self.charged -= BLK
                     self._charge(-BLK)
                 if size % BLK:
+                    if self.frozen:
+                        self._own_blocks(size, size + 1)
                     b = self.blocks.get(size // BLK)
                     if b is not None:  # zero the cut part so a later extension reads zeros
                         lo = size % BLK
@@ -202,9 +241,9 @@ class FileData:
 
     def free(self) -> None:
         """Give everything back (the file is gone)."""
-        for b in self.blocks.values():
-            b.close()
-        self.blocks.clear()
+        for i in list(self.blocks):
+            self._drop(i)
+        self.frozen = None
         self.small = bytearray()
         if self.charged:
             self._charge(-self.charged)

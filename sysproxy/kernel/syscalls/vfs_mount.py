@@ -117,4 +117,6 @@ async def sys_getvfsstat(l: "Lwp", a: Args) -> int:
 
 @syscall("sync")
 async def sys_sync(l: "Lwp", a: Args) -> int:
+    for hook in list(l.kernel.sync_hooks):  # serve --state: written out before we return
+        await hook()
     return 0
