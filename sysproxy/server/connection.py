@@ -330,7 +330,7 @@ class Connection:
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
                 return
             try:
-                cred = self.server.creds.for_socket(self.sock)  # who the client is (--creds)
+                cred = self.server.creds.for_socket(self.sock, self.server.family)  # --creds
                 proc = self.kernel.spawn_guest(_comm(f.body), cred)
             except (KernelError, OSError) as e:
                 log.warning("%s: cannot create a process: errno %d", self, e.errno)
