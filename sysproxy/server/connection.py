@@ -456,11 +456,11 @@ class Connection:
         if self.state is DYING:
             return
         self.state = DYING
-        self.server.reactor.unregister(self.fd)
         try:
-            self.sock.close()
+            self.sock.close()  # (takes it out of the epoll set: the socket is ours alone)
         except OSError:
-            pass
+            self.server.reactor.unregister(self.fd)
+        self.server.reactor.forget(self.fd)
         self.out.clear()
         waiters, self.waiters = self.waiters, {}
         for w in waiters.values():
