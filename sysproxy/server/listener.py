@@ -122,7 +122,7 @@ class Server:
         churn (one at a time) saves the accept that would fail with EAGAIN."""
         assert self.sock is not None
         try:
-            fd, peer = self.sock._accept()  # accept4(SOCK_CLOEXEC), no socket object yet
+            fd, peer = self.sock._accept()  # type: ignore[attr-defined]  # accept4, no object
         except (BlockingIOError, InterruptedError):
             return
         except OSError as e:
