@@ -62,6 +62,4 @@ class ConsoleFile(File):
 
 def open_console(p: "Proc") -> None:
     """Install the console on descriptors 0, 1 and 2 of ``p``."""
-    f = ConsoleFile(p.kernel.boottime_ns)
-    for fd in (0, 1, 2):
-        p.fd.install(fd, f)
+    p.fd.install_first(ConsoleFile(p.kernel.boottime_ns), 3)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
 from . import syscalls as _families  # noqa: F401  (registers every handler)
+from .cons import open_console
 from .cred import Cred
 from .descriptor import FileTable
 from .errors import KernelError, LwpExit
@@ -136,7 +137,6 @@ class Kernel:
         tree = Tree(self.tree_limits)
         p = self._newproc(self.proc0, comm, FileTable(), tree, cred)
         tree.root_pid = p.pid
-        from .cons import open_console
         try:
             open_console(p)  # rump_consdev_init: descriptors 0-2 are the console
         except KernelError:

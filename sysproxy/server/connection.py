@@ -333,7 +333,7 @@ class Connection:
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
                 return
             try:
-                cred = self.server.creds.for_socket(self.sock)  # who the client is (--creds)
+                cred = self.server.creds.for_socket(self.sock, self.server.family)  # --creds
                 proc = self.kernel.spawn_guest(_comm(f.body), cred)
             except (KernelError, OSError) as e:
                 log.warning("%s: cannot create a process: errno %d", self, e.errno)
@@ -459,11 +459,11 @@ class Connection:
         if self.state is DYING:
             return
         self.state = DYING
-        self.server.reactor.unregister(self.fd)
         try:
-            self.sock.close()
+            self.sock.close()  # (takes it out of the epoll set: the socket is ours alone)
         except OSError:
-            pass
+            self.server.reactor.unregister(self.fd)
+        self.server.reactor.forget(self.fd)
         self.out.clear()
         waiters, self.waiters = self.waiters, {}
         for w in waiters.values():

@@ -58,6 +58,8 @@ class Server:
         self.on_listening: Callable[[str], None] | None = None
         self.kernel.on_reboot = self._on_reboot
         self.sock: socket.socket | None = None
+        self.family = int(self.address.family)  # of the listener and every connection
+        self._unix = self.address.family == socket.AF_UNIX
 
     # -- listening ---------------------------------------------------------
     def bind(self) -> None:
@@ -114,27 +116,33 @@ class Server:
 
     # -- accepting -----------------------------------------------------------
     def on_readable(self) -> None:
+        """Accept one connection per event. Epoll is level-triggered: another one
+        waiting is reported at the next turn (with whatever else is ready), so a
+        burst costs one poll per connection instead of one accept, and connection
+        churn (one at a time) saves the accept that would fail with EAGAIN."""
         assert self.sock is not None
-        for _ in range(64):
-            try:
-                s, peer = self.sock.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as e:
-                log.warning("accept failed: %s", e)
-                return
-            if len(self.connections) >= self.max_clients:
-                log.warning("client limit %d reached: closing new connection", self.max_clients)
-                s.close()
-                continue
-            self._accept(s, peer)
+        try:
+            fd, peer = self.sock._accept()  # type: ignore[attr-defined]  # accept4, no object
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as e:
+            log.warning("accept failed: %s", e)
+            return
+        if len(self.connections) >= self.max_clients:
+            log.warning("client limit %d reached: closing new connection", self.max_clients)
+            os.close(fd)
+            return
+        self._accept(fd, peer)
 
     def on_writable(self) -> None:
         pass
 
-    def _accept(self, s: socket.socket, peer: object) -> None:
+    def _accept(self, fd: int, peer: object) -> None:
+        # The family, type and protocol are the listener's, known since bind: the
+        # socket module would otherwise look them up (and turn them into enums) again.
+        s = socket.socket(self.family, socket.SOCK_STREAM, 0, fd)
         s.setblocking(False)
-        if s.family != socket.AF_UNIX:
+        if not self._unix:
             try:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:

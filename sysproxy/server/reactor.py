@@ -126,6 +126,13 @@ class Reactor:
             except (OSError, ValueError):
                 pass
 
+    def forget(self, fd: int) -> None:
+        """Unregister ``fd`` that its owner closes right after: closing it takes it out
+        of the epoll set (nothing else holds the socket), so the epoll_ctl that
+        ``unregister`` makes is saved, once per connection."""
+        if self._handlers.pop(fd, None) is not None:
+            self._masks.pop(fd, None)
+
     def on_signal(self, signo: int, fn: "object") -> None:
         """Run ``fn()`` in the loop (not in the signal handler) when ``signo`` arrives."""
         self._signal_handlers[signo] = fn

@@ -177,10 +177,12 @@ class CredPolicy:
         self.tcp_ids = tcp_ids
         self.owner_uid = os.geteuid() if owner_uid is None else owner_uid
 
-    def for_socket(self, sock: socket.socket) -> Cred | None:
+    def for_socket(self, sock: socket.socket, family: int | None = None) -> Cred | None:
+        """``family``: the socket's, if the caller knows it (saves the socket module's
+        lookup, which turns it into an enum, on every connection)."""
         if self.mode == "root":
             return None
-        if sock.family != socket.AF_UNIX:
+        if (sock.family if family is None else family) != socket.AF_UNIX:
             uid, gid = self.tcp_ids
             return None if uid == 0 and gid == 0 else ids_cred(uid, gid)
         pid, uid, gid = peer_ids(sock)
