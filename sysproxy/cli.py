@@ -80,10 +80,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
         return 1
 
+    from .kernel.inject import SpecError, parse
+    from .kernel.observe import observed
+    from .server.control import ControlServer, TraceFile, default_url
+    obs = observed(kernel)
+    try:
+        for spec in args.inject:
+            obs.add_rule(parse(spec))
+    except SpecError as e:
+        print(f"sysproxy: --inject: {e}", file=sys.stderr)
+        return 2
+    if args.stats:
+        obs.enable_stats()
+    control = None
+    ctl_url = default_url(args.url) if args.control is None else \
+        (None if args.control == "none" else args.control)
+    try:
+        if ctl_url is not None:
+            control = ControlServer(ctl_url, kernel, server.reactor)
+    except (OSError, ValueError) as e:
+        print(f"sysproxy: cannot open the control socket {ctl_url}: {e.strerror or e}"
+              if isinstance(e, OSError) else f"sysproxy: {e}", file=sys.stderr)
+        return 1
+    trace = None
+
     def ready(url: str) -> None:
+        nonlocal trace
         print(f"sysproxy: listening on {url}", flush=True)
+        if args.trace is not None:  # after the line above: a reader of - sees it first
+            out = sys.stdout if args.trace == "-" else open(args.trace, "w", buffering=1 << 16)
+            trace = TraceFile(out, obs, kernel.sched, args.trace_json, close=args.trace != "-")
     server.on_listening = ready
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    finally:
+        if trace is not None:
+            trace.close()
+        if control is not None:
+            control.close()
     return 0
 
 
@@ -139,6 +173,17 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
                         "(EAGAIN), fds=N (ENFILE), calls=N in flight (EAGAIN), mem=SIZE of "
                         "tmpfs data (ENOSPC); 0 = none; default procs=1024,fds=16384,"
                         "calls=4096,mem=1g")
+    o = s.add_argument_group("observing (docs/CONTROL.md)")
+    o.add_argument("--control", metavar="URL",
+                   help="the control socket for trace/stats/inject (unix:// only; default "
+                        "PATH.ctl beside a unix socket, none for TCP; 'none' turns it off)")
+    o.add_argument("--trace", metavar="FILE",
+                   help="write every call to FILE ('-': standard output) from the start")
+    o.add_argument("--trace-json", action="store_true", help="--trace as JSON lines")
+    o.add_argument("--inject", action="append", default=[], metavar="SPEC",
+                   help="fault injection, strace syntax (README: Fault injection); repeatable")
+    o.add_argument("--stats", action="store_true",
+                   help="count calls from the start (else from the first `sysproxy stats`)")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")
@@ -153,6 +198,8 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     r.add_argument("argv", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS...]")
     r.set_defaults(func=cmd_run)
     if with_tools:
+        from .tools import observe  # trace, stats, inject: clients of the control socket
+        observe.register(sub, DEFAULT_URL)
         from . import tools  # ls, cat, put, get, ... and shell: clients of the server
         tools.register(sub, DEFAULT_URL)
     return p

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .file import File
     from .kqueue import Knote
     from .ksem import KsemTable
+    from .observe import Observer
     from .socket.inet import PortTable
     from .vfs.vfs import VFS
 
@@ -76,6 +77,9 @@ class Kernel:
         # Called with (parent, child) for each new process (subsystems copy what is inherited).
         self.fork_hooks: list[Callable[[Proc, Proc], None]] = []
         self._enosys_logged: set[int] = set()
+        # Tracing, statistics, fault injection (observe.py): None unless attached.
+        self.observer: Observer | None = None
+        self.observer_state: Observer | None = None
         from . import subsystems
         subsystems.attach(self)
 
@@ -235,5 +239,7 @@ class Kernel:
         p.lwps.add(lwp)
         if tree is not None:
             tree.calls += 1
-        lwp._step(handler(lwp, unpack(body)), None, None)
+        obs = self.observer
+        lwp._step(handler(lwp, unpack(body)) if obs is None else
+                  obs.call(lwp, handler, unpack(body)), None, None)
         return None if lwp.done else lwp
