@@ -105,7 +105,8 @@ def format_arg(fmt: str, v: int, text: bytes | str | None = None) -> str:
     if fmt == "x":
         return hex(v) if v else "NULL"
     if fmt == "o":
-        return oct(v & 0xFFFFFFFF).replace("0o", "0")
+        v &= 0xFFFFFFFF
+        return f"0{v:o}" if v else "0"
     if fmt == "fd":
         i = _s32(v)
         return "AT_FDCWD" if i == F.AT_FDCWD else str(i)
