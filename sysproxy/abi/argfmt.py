@@ -66,13 +66,19 @@ def _type_format(decl: str) -> str:
     return "x" if "*" in decl else "d"
 
 
+_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def formats(name: str) -> tuple[str, ...]:
-    """The format of each argument slot of ``name``."""
-    got = FORMATS.get(name)
-    if got is not None:
-        return got
-    info = SYSCALLS.get(BY_NAME.get(name, -1))
-    return tuple(_type_format(a) for a in info.args) if info else ()
+    """The format of each argument slot of ``name`` (computed once per name)."""
+    got = _CACHE.get(name)
+    if got is None:
+        got = FORMATS.get(name)
+        if got is None:
+            info = SYSCALLS.get(BY_NAME.get(name, -1))
+            got = tuple(_type_format(a) for a in info.args) if info else ()
+        _CACHE[name] = got
+    return got
 
 
 def string_slots(name: str) -> tuple[int, ...]:
@@ -127,12 +133,16 @@ def format_arg(fmt: str, v: int, text: bytes | str | None = None) -> str:
 def format_args(name: str, args: Sequence[int],
                 strings: Mapping[int, bytes | str] | None = None) -> str:
     """``"/tmp/x", O_RDWR|O_CREAT, 0644`` for open's argument slots."""
+    if not args:
+        return ""
     fm = formats(name)
     strings = strings or {}
     out = []
     for i, v in enumerate(args):
         f = fm[i] if i < len(fm) else "x"
-        if f != "-":
+        if f == "d" and v < 0x80000000:  # the common case, without the general decoder
+            out.append(str(v))
+        elif f != "-":
             out.append(format_arg(f, v, strings.get(i)))
     return ", ".join(out)
 
@@ -153,10 +163,17 @@ def errno_name(error: int) -> str | None:
 def format_line(rec: Mapping[str, Any]) -> str:
     """One strace-like line of a trace record (server --trace and `sysproxy trace` alike):
     ``[pid 5.1 cat] open("/x", O_RDONLY) = 3 <0.000021>``."""
-    strings = {int(k): v for k, v in rec.get("strings", {}).items()}
-    text = format_args(rec["name"], rec["args"], strings)
-    res = "? (interrupted)" if rec.get("interrupted") else format_result(rec["error"], rec["rv"])
-    line = f"[pid {rec['pid']}.{rec['lwp']} {rec['comm']}] {rec['name']}({text}) = {res}"
-    if rec.get("inject"):
-        line += f" (INJECTED {rec['inject']})"
-    return line + f" <{rec['dur_us'] / 1e6:.6f}>"
+    st = rec["strings"]
+    text = format_args(rec["name"], rec["args"], {int(k): v for k, v in st.items()} if st else None)
+    err = rec["error"]
+    if rec["interrupted"]:
+        res = "? (interrupted)"
+    elif err:
+        res = f"-1 {E.errorcode.get(err, str(err))}"
+    else:
+        rv = rec["rv"]
+        res = str(rv) if 0 <= rv < 0x80000000 else format_result(0, rv)
+    inj = rec["inject"]
+    tail = f" (INJECTED {inj}) <" if inj else " <"
+    return f"[pid {rec['pid']}.{rec['lwp']} {rec['comm']}] {rec['name']}({text}) = {res}{tail}" \
+        f"{rec['dur_us'] / 1e6:.6f}>"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 Sink = Callable[[Record], None]
 
+_NAMES: dict[int, tuple[str, tuple[int, ...]]] = {}  # number -> (name, string slots)
 SAMPLES = 4096  # latencies kept per (process, call) for the percentiles
 MAXPATH = 1024
 
@@ -135,11 +136,15 @@ class Observer:
 
     async def call(self, lwp: Lwp, handler: Handler, args: Args) -> Any:
         """Run ``handler`` observed: strings, injection, timing, the record."""
-        info = SYSCALLS.get(lwp.sysnum)
-        name = info.name if info else str(lwp.sysnum)
+        known = _NAMES.get(lwp.sysnum)
+        if known is None:
+            info = SYSCALLS.get(lwp.sysnum)
+            nm = info.name if info else str(lwp.sysnum)
+            known = _NAMES[lwp.sysnum] = (nm, argfmt.string_slots(nm))
+        name, slots = known
         strings: dict[int, bytes] = {}
-        if self.sinks or any(r.path is not None for r in self.rules):
-            for slot in argfmt.string_slots(name):
+        if slots and (self.sinks or any(r.path is not None for r in self.rules)):
+            for slot in slots:
                 if slot < len(args) and args[slot]:
                     try:
                         strings[slot] = await lwp.copyinstr(args[slot], MAXPATH)
@@ -191,7 +196,8 @@ class Observer:
         rec: Record = {
             "seq": self.seq, "time": wall, "pid": proc.pid, "lwp": lwp.lid, "comm": proc.comm,
             "nr": lwp.sysnum, "name": name, "args": list(args),
-            "strings": {str(k): v.decode("utf-8", "backslashreplace") for k, v in strings.items()},
+            "strings": {str(k): v.decode("utf-8", "backslashreplace") for k, v in strings.items()}
+            if strings else {},
             "error": error if error > 0 else 0, "errname": argfmt.errno_name(error),
             "interrupted": error < 0, "rv": rv, "dur_us": dur_ns / 1000,
             "inject": rule.spec if rule is not None else None,
