@@ -29,6 +29,6 @@ def test_results() -> None:
 
 def test_line() -> None:
     rec = {"pid": 4, "lwp": 2, "comm": "cat", "name": "close", "args": [3], "strings": {},
-           "error": E.EBADF, "rv": 0, "dur_us": 12.0, "inject": "close:error=EBADF"}
+           "error": E.EBADF, "rv": 0, "dur_us": 12.0, "interrupted": False, "inject": "close:error=EBADF"}
     assert argfmt.format_line(rec) == \
         "[pid 4.2 cat] close(3) = -1 EBADF (INJECTED close:error=EBADF) <0.000012>"
