@@ -11,6 +11,7 @@ hands one record to each sink and to the statistics.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -69,9 +70,10 @@ class Stats:
 
 
 def _pct(s: list[int], q: float) -> float:
+    """Nearest rank: the smallest sample with at least q of them at or below it."""
     if not s:
         return 0.0
-    return s[min(len(s) - 1, int(q * len(s)))] / 1000
+    return s[max(0, math.ceil(q * len(s)) - 1)] / 1000
 
 
 class Observer:
