@@ -69,17 +69,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for name, value in given.items():
             setattr(limits, name, value)
     kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit, limits=limits)
-    try:
-        server = Server(args.url, kernel, max_clients=args.max_clients,
-                        prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
-                        max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME,
-                        socket_mode=args.socket_mode, allow_remote=args.allow_remote,
-                        creds=CredPolicy(args.creds, args.tcp_creds))
-        server.bind()
-    except OSError as e:
-        print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
-        return 1
-
     from .kernel.inject import SpecError, parse
     from .kernel.observe import observed
     from .server.control import ControlServer, TraceFile, default_url
@@ -92,15 +81,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if args.stats:
         obs.enable_stats()
+    trace_out = None
+    if args.trace not in (None, "-"):
+        try:
+            trace_out = open(args.trace, "w", buffering=1 << 16)
+        except OSError as e:
+            print(f"sysproxy: --trace {args.trace}: {e.strerror or e}", file=sys.stderr)
+            return 1
+    try:
+        server = Server(args.url, kernel, max_clients=args.max_clients,
+                        prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
+                        max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME,
+                        socket_mode=args.socket_mode, allow_remote=args.allow_remote,
+                        creds=CredPolicy(args.creds, args.tcp_creds))
+    except OSError as e:
+        print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
+        return 1
     control = None
     ctl_url = default_url(args.url) if args.control is None else \
         (None if args.control == "none" else args.control)
-    try:
-        if ctl_url is not None:
+    if ctl_url is not None:
+        try:
             control = ControlServer(ctl_url, kernel, server.reactor)
-    except (OSError, ValueError) as e:
-        print(f"sysproxy: cannot open the control socket {ctl_url}: {e.strerror or e}"
-              if isinstance(e, OSError) else f"sysproxy: {e}", file=sys.stderr)
+        except (OSError, ValueError) as e:
+            why = (e.strerror or str(e)) if isinstance(e, OSError) else str(e)
+            if args.control is not None:  # asked for: refuse to run without it
+                print(f"sysproxy: cannot open the control socket {ctl_url}: {why}",
+                      file=sys.stderr)
+                return 1
+            print(f"sysproxy: no control socket ({ctl_url}: {why}); give --control URL",
+                  file=sys.stderr)
+    try:
+        server.bind()
+    except OSError as e:
+        if control is not None:
+            control.close()
+        print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
         return 1
     trace = None
 
@@ -108,8 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         nonlocal trace
         print(f"sysproxy: listening on {url}", flush=True)
         if args.trace is not None:  # after the line above: a reader of - sees it first
-            out = sys.stdout if args.trace == "-" else open(args.trace, "w", buffering=1 << 16)
-            trace = TraceFile(out, obs, kernel.sched, args.trace_json, close=args.trace != "-")
+            trace = TraceFile(trace_out or sys.stdout, obs, kernel.sched, args.trace_json,
+                              close=trace_out is not None)
     server.on_listening = ready
     try:
         server.serve_forever()
