@@ -69,6 +69,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for name, value in given.items():
             setattr(limits, name, value)
     kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit, limits=limits)
+    from .kernel.inject import SpecError, parse
+    from .kernel.observe import observed
+    from .server.control import ControlServer, TraceFile, default_url
+    obs = observed(kernel)
+    try:
+        for spec in args.inject:
+            obs.add_rule(parse(spec))
+    except SpecError as e:
+        print(f"sysproxy: --inject: {e}", file=sys.stderr)
+        return 2
+    if args.stats:
+        obs.enable_stats()
+    trace_out = None
+    if args.trace not in (None, "-"):
+        try:
+            trace_out = open(args.trace, "w", buffering=1 << 16)
+        except OSError as e:
+            print(f"sysproxy: --trace {args.trace}: {e.strerror or e}", file=sys.stderr)
+            return 1
     keeper = None
     if args.state:
         from .kernel.fs.tmpfs_state import StateError, StateKeeper
@@ -84,17 +103,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME,
                         socket_mode=args.socket_mode, allow_remote=args.allow_remote,
                         creds=CredPolicy(args.creds, args.tcp_creds))
-        server.bind()
     except OSError as e:
         print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
         return 1
+    control = None
+    ctl_url = default_url(args.url) if args.control is None else \
+        (None if args.control == "none" else args.control)
+    if ctl_url is not None:
+        try:
+            control = ControlServer(ctl_url, kernel, server.reactor)
+        except (OSError, ValueError) as e:
+            why = (e.strerror or str(e)) if isinstance(e, OSError) else str(e)
+            if args.control is not None:  # asked for: refuse to run without it
+                print(f"sysproxy: cannot open the control socket {ctl_url}: {why}",
+                      file=sys.stderr)
+                return 1
+            print(f"sysproxy: no control socket ({ctl_url}: {why}); give --control URL",
+                  file=sys.stderr)
+    try:
+        server.bind()
+    except OSError as e:
+        if control is not None:
+            control.close()
+        print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    trace = None
 
     def ready(url: str) -> None:
+        nonlocal trace
         print(f"sysproxy: listening on {url}", flush=True)
+        if args.trace is not None:  # after the line above: a reader of - sees it first
+            trace = TraceFile(trace_out or sys.stdout, obs, kernel.sched, args.trace_json,
+                              close=trace_out is not None)
     server.on_listening = ready
     try:
         server.serve_forever()
     finally:
+        if trace is not None:
+            trace.close()
+        if control is not None:
+            control.close()
         if keeper is not None:
             keeper.close()  # halt, SIGTERM, SIGINT: the last state goes to disk
     return 0
@@ -159,6 +207,17 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--state-interval", type=float, default=30.0, metavar="SECONDS",
                    help="seconds between periodic saves with --state (default 30; 0: only "
                         "on halt and sync)")
+    o = s.add_argument_group("observing (docs/CONTROL.md)")
+    o.add_argument("--control", metavar="URL",
+                   help="the control socket for trace/stats/inject (unix:// only; default "
+                        "PATH.ctl beside a unix socket, none for TCP; 'none' turns it off)")
+    o.add_argument("--trace", metavar="FILE",
+                   help="write every call to FILE ('-': standard output) from the start")
+    o.add_argument("--trace-json", action="store_true", help="--trace as JSON lines")
+    o.add_argument("--inject", action="append", default=[], metavar="SPEC",
+                   help="fault injection, strace syntax (README: Fault injection); repeatable")
+    o.add_argument("--stats", action="store_true",
+                   help="count calls from the start (else from the first `sysproxy stats`)")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")
@@ -173,6 +232,8 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
     r.add_argument("argv", nargs=argparse.REMAINDER, metavar="PROGRAM [ARGS...]")
     r.set_defaults(func=cmd_run)
     if with_tools:
+        from .tools import observe  # trace, stats, inject: clients of the control socket
+        observe.register(sub, DEFAULT_URL)
         from . import tools  # ls, cat, put, get, ... and shell: clients of the server
         tools.register(sub, DEFAULT_URL)
     return p

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .file import File
     from .kqueue import Knote
     from .ksem import KsemTable
+    from .observe import Observer
     from .socket.inet import PortTable
     from .vfs.vfs import VFS
 
@@ -79,6 +80,9 @@ class Kernel:
         self._enosys_logged: set[int] = set()
         # Awaited by sync(2): what keeps the kernel's state on the host (fs/tmpfs_state.py).
         self.sync_hooks: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        # Tracing, statistics, fault injection (observe.py): None unless attached.
+        self.observer: Observer | None = None
+        self.observer_state: Observer | None = None
         from . import subsystems
         subsystems.attach(self)
 
@@ -237,5 +241,7 @@ class Kernel:
         p.lwps.add(lwp)
         if tree is not None:
             tree.calls += 1
-        lwp._step(handler(lwp, unpack(body)), None, None)
+        obs = self.observer
+        lwp._step(handler(lwp, unpack(body)) if obs is None else
+                  obs.call(lwp, handler, unpack(body)), None, None)
         return None if lwp.done else lwp
