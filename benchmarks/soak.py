@@ -557,8 +557,16 @@ def rss_kib(pid: int) -> int:
     return -1
 
 
-def nfds(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
+def nfds(pid: int, at_most: int | None = None, wait: float = 0.5) -> int:
+    """The server's open descriptors: the fewest seen within ``wait`` seconds (or until
+    there are no more than ``at_most``). A checker connection that was just closed
+    is still open in the server until it reads the EOF; a leak stays."""
+    fewest = len(os.listdir(f"/proc/{pid}/fd"))
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and (at_most is None or fewest > at_most):
+        time.sleep(0.02)
+        fewest = min(fewest, len(os.listdir(f"/proc/{pid}/fd")))
+    return fewest
 
 
 def kernel_pids(url: str) -> tuple[list[int], int]:
@@ -706,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
         answers = server_answers(url)
         clean_soak_dir(url)
         pids, me = settle(url, a.prefork_ttl + 30)
-        rss, fds = rss_kib(server.pid), nfds(server.pid)
+        rss, fds = rss_kib(server.pid), nfds(server.pid, at_most=base_fds, wait=5.0)
         alive = server.poll() is None
         log.flush()
         text = open(log_path, errors="replace").read()
