@@ -40,6 +40,9 @@ class Proc:
         # Run once no LWP is left (exec waits for this; exit releases the process).
         self._idle_waiters: list[Callable[[], None]] = []
         self.data: dict[str, Any] = {}  # per-subsystem state (itimers, kqueues, ...)
+        # ktrace (kernel/ktrace.py): KTRFAC_* bits, tested on every call; the trace file.
+        self.traceflag = 0
+        self.tracep: Any = None
 
     def __repr__(self) -> str:
         return f"<Proc {self.pid} {self.comm!r}>"
