@@ -27,9 +27,11 @@ TYPE_LETTERS = {
     "s": (K.KTR_PSIG,), "w": (K.KTR_CSW,), "e": (K.KTR_EMUL,), "u": (K.KTR_USER,),
     "v": (K.KTR_EXEC_ARG, K.KTR_EXEC_ENV), "m": (K.KTR_MIB,),
 }
-SIGNAMES = {v: k[3:] for k, v in vars(S).items()
-            if k.startswith("SIG") and k[3:].isupper() and isinstance(v, int) and 0 < v < 64
-            and k not in ("SIGIOT", "SIGRTMIN", "SIGRTMAX")}
+SIGNAMES: dict[int, str] = {}
+for _k, _v in vars(S).items():  # the first name defined wins over aliases (SIGIOT)
+    if (_k.startswith("SIG") and _k[3:].isalnum() and _k[3:].isupper() and type(_v) is int
+            and 0 < _v < 64 and _k not in ("SIGRTMIN", "SIGRTMAX")):
+        SIGNAMES.setdefault(_v, _k[3:])
 
 
 def parse_types(spec: str | None) -> set[int] | None:
