@@ -64,7 +64,8 @@ class TraceFile:
 
 
 def _tf(p: "Proc") -> TraceFile | None:
-    return p.tracep  # type: ignore[no-any-return]
+    tf: TraceFile | None = p.tracep
+    return tf
 
 
 def deref(p: "Proc") -> None:

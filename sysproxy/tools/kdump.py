@@ -58,7 +58,7 @@ def _hex(v: int) -> str:
 def _visible(data: bytes) -> list[str]:
     """The data as kdump's dumpfile shows text: quoted lines, C escapes for the rest."""
     lines: list[str] = []
-    cur = []
+    cur: list[str] = []
     for b in data:
         if b == 0x0A:
             cur.append("\\n")
@@ -174,7 +174,7 @@ def dump(ctx: Ctx | None, args: argparse.Namespace) -> int:
 
 def _read_kernel_file(ctx: Ctx, path: str) -> bytes:
     fd = ctx.k.open(path, 0)
-    chunks = []
+    chunks: list[bytes] = []
     try:
         while True:
             b = ctx.k.read(fd, 1 << 16)
