@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
+from . import ktrace
 from . import syscalls as _families  # noqa: F401  (registers every handler)
 from .cons import open_console
 from .cred import Cred
@@ -222,6 +223,8 @@ class Kernel:
         p.nextlid += 1
         lwp.sysnum = sysnum
         lwp.tag = tag
+        if p.traceflag:  # ktrace(2): the only cost of tracing when nobody traces
+            on_done = ktrace.trace_call(lwp, sysnum, body, on_done)
         entry = TABLE.get(sysnum)
         if entry is None:
             if sysnum not in self._enosys_logged:

@@ -44,6 +44,9 @@ class Proc:
         # The client process tree whose limits this process counts against (fairness.py);
         # None for pid 1 and what it starts itself.
         self.tree: Tree | None = None
+        # ktrace (kernel/ktrace.py): KTRFAC_* bits, tested on every call; the trace file.
+        self.traceflag = 0
+        self.tracep: Any = None
 
     def __repr__(self) -> str:
         return f"<Proc {self.pid} {self.comm!r}>"

@@ -22,6 +22,7 @@ SUBSYSTEMS = [
     "sysproxy.kernel.resource",
     "sysproxy.kernel.ptimer",
     "sysproxy.kernel.ksem",
+    "sysproxy.kernel.ktrace",
 ]
 
 

@@ -1,6 +1,6 @@
 """Command-line tools on a sysproxy kernel, in the spirit of NetBSD's rump.* and fs-utils.
 
-``sysproxy ls|cat|put|get|mkdir|rm|mv|ln|stat|tree|sysctl|ps|shell``: each
+``sysproxy ls|cat|put|get|mkdir|rm|mv|ln|stat|tree|sysctl|ps|kdump|shell``: each
 connects to the server named by ``--server URL`` or $RUMP_SERVER (else the
 CLI's default URL), becomes one kernel process for the run, and exits 1 after
 printing ``sysproxy TOOL: OPERAND: reason`` for what failed, as BSD tools do.
@@ -13,7 +13,7 @@ import os
 import sys
 from functools import partial
 
-from . import files, info, shell, transfer  # noqa: F401  (each registers its commands)
+from . import files, info, kdump, shell, transfer  # noqa: F401  (each registers its commands)
 from .common import COMMANDS, Command, Ctx
 
 __all__ = ["register", "COMMANDS"]
@@ -38,6 +38,8 @@ def run_tool(cmd: Command, args: argparse.Namespace, default_url: str) -> int:
     """One tool run on its own connection: the exit status (0, 1; 130 on ^C)."""
     from sysproxy.client import ConnectionLost, Kernel
     prog = f"sysproxy {cmd.name}"
+    if getattr(args, "host", False) and cmd.name == "kdump":  # a host file: no server needed
+        return kdump.dump(None, args)
     url = server_url(args, default_url)
     try:
         k = Kernel(url, cmd.name)

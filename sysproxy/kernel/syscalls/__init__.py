@@ -27,6 +27,7 @@ FAMILIES = [
     "ksem",
     "settime",
     "misc",
+    "ktrace",
 ]
 
 for _name in FAMILIES:

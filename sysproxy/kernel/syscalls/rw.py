@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...abi import errno as E
+from ...abi.ktrace import UIO_READ, UIO_WRITE
+from .. import ktrace
 from ..errors import KernelError
 from ..file import DTYPE_VNODE, FREAD, FWRITE
 from .args import i32, i64
@@ -27,21 +29,27 @@ def _file(l: "Lwp", fd: int, mode: int) -> "File":
     return f
 
 
-async def do_read(l: "Lwp", f: "File", buf: int, n: int, offset: int | None) -> int:
+async def do_read(l: "Lwp", f: "File", buf: int, n: int, offset: int | None, fd: int) -> int:
     if n > SSIZE_MAX:
         raise KernelError(E.EINVAL)
     data = await f.read(l, n, offset)
     if data:
         l.copyout(buf, data)
+    if l.proc.traceflag:
+        ktrace.genio(l, fd, UIO_READ, data)
     return len(data)
 
 
-async def do_write(l: "Lwp", f: "File", buf: int, n: int, offset: int | None) -> int:
+async def do_write(l: "Lwp", f: "File", buf: int, n: int, offset: int | None, fd: int) -> int:
     if n > SSIZE_MAX:
         raise KernelError(E.EINVAL)
     if getattr(f, "discards_writes", False):  # /dev/null, /dev/zero: NetBSD copies nothing in
         return n
-    return await f.write(l, await copyin_all(l, buf, n), offset)
+    data = await copyin_all(l, buf, n)
+    done = await f.write(l, data, offset)
+    if l.proc.traceflag:
+        ktrace.genio(l, fd, UIO_WRITE, bytes(data[:done]))
+    return done
 
 
 def _positional(l: "Lwp", fd: int, mode: int) -> "File":
@@ -62,24 +70,26 @@ def _offset(v: int) -> int:
 
 @syscall("read")
 async def sys_read(l: "Lwp", a: Args) -> int:
-    return await do_read(l, _file(l, i32(a[0]), FREAD), a[1], a[2], None)
+    fd = i32(a[0])
+    return await do_read(l, _file(l, fd, FREAD), a[1], a[2], None, fd)
 
 
 @syscall("write")
 async def sys_write(l: "Lwp", a: Args) -> int:
-    return await do_write(l, _file(l, i32(a[0]), FWRITE), a[1], a[2], None)
+    fd = i32(a[0])
+    return await do_write(l, _file(l, fd, FWRITE), a[1], a[2], None, fd)
 
 
 @syscall("pread")
 async def sys_pread(l: "Lwp", a: Args) -> int:
     f = _positional(l, i32(a[0]), FREAD)
-    return await do_read(l, f, a[1], a[2], _offset(a[4]))
+    return await do_read(l, f, a[1], a[2], _offset(a[4]), i32(a[0]))
 
 
 @syscall("pwrite")
 async def sys_pwrite(l: "Lwp", a: Args) -> int:
     f = _positional(l, i32(a[0]), FWRITE)
-    return await do_write(l, f, a[1], a[2], _offset(a[4]))
+    return await do_write(l, f, a[1], a[2], _offset(a[4]), i32(a[0]))
 
 
 async def do_readv(l: "Lwp", f: "File", iovp: int, iovcnt: int, offset: int | None) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...abi import errno as E
 from ...abi.fcntl import AT_FDCWD
 from ...abi.limits import PATH_MAX
+from .. import ktrace
 from ..errors import KernelError
 from ..vfs.namei import LOOKUP, Lookup, namei
 from ..vfs.vnfile import VnodeFile
@@ -35,6 +36,8 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, op: int = LOOKUP,
     when the path is absolute; it must be a directory only to start a relative
     path (ENOTDIR)."""
     p = l.proc
+    if p.traceflag and path:
+        ktrace.namei(l, path)
     root = p.root or l.kernel.vfs.root
     start = p.cwd or root
     if dirfd != AT_FDCWD:
