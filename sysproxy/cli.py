@@ -16,6 +16,14 @@ def _size(text: str) -> int:
     return int(t[:-1] if mult > 1 else t) * mult
 
 
+def _drivespec(text: str) -> object:
+    from .server import drivespec
+    try:
+        return drivespec.parse(text)
+    except drivespec.DriveSpecError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from . import wire
     from .kernel.kernel import Kernel
@@ -24,6 +32,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         logging.INFO if args.verbose else logging.WARNING,
                         format="sysproxy[%(process)d]: %(levelname)s %(message)s", stream=sys.stderr)
     kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit)
+    from .server import drivespec
+    try:
+        for spec in args.drive:
+            drivespec.attach(kernel, spec)
+    except drivespec.DriveSpecError as e:
+        print(f"sysproxy: -d: {e}", file=sys.stderr)
+        return 2
     try:
         server = Server(args.url, kernel, max_clients=args.max_clients,
                         prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
@@ -74,6 +89,11 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
                    help="raise SIGNO in the first client process (NetBSD h_simpleserver sendsig)")
     s.add_argument("--max-frame", type=_size, default=None,
                    help="longest frame accepted (default: enough for a 64 MiB copy)")
+    s.add_argument("-d", "--drive", action="append", default=[], type=_drivespec,
+                   metavar="SPEC",
+                   help="key=KPATH,hostpath=FILE,size=host|BYTES[,offset=N][,type=blk|chr|reg]: "
+                        "host FILE as a block device (or chr, reg) at KPATH, as rump_server -d "
+                        "(repeatable), e.g. -d key=/dk,hostpath=disk.img,size=64m")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")

@@ -1,0 +1,214 @@
+"""etfs: host files seen by the kernel as a block device, character device or regular
+file (rump_server's `-d`, NetBSD's rumpfs etfs and rumpblk).
+
+The host side (opening, creating, sizing the host file) is the server's business:
+the kernel is handed an open descriptor and the region (offset, size) within it,
+and answers every call on the node with os.pread/os.pwrite on that descriptor.
+Nothing is ever written outside the region, so the host file never grows.
+
+What the calls answer is what NetBSD 7.99.34's rump_server answers (measured):
+
+* blk: any offset and length (the buffer cache reads, modifies, writes); a write
+  that crosses the end is cut short there, one at or past the end writes 0 bytes;
+  a read at or past the end reads 0 bytes.
+* chr (rumpblk's raw device, physio): offsets and lengths must be multiples of
+  512 (EINVAL); a write past the end is EINVAL, one exactly at the end writes 0.
+* blk and chr: lseek(SEEK_END) counts from the region's size; the ioctls
+  DIOCGDINFO (rumpblk's made-up label), DIOCGMEDIASIZE, DIOCCACHESYNC and
+  DIOCGPARTINFO (an _IOW in 7.99.34: nothing comes back) succeed; others ENOTTY.
+* reg: rumpfs's host-backed file: any ioctl but FIONREAD is EOPNOTSUPP.
+  Here reads end at the region's end and a write is cut short there (EFBIG at or
+  past it), where the reference reads and writes the host file beyond the region.
+* stat: mode 0755 of the type, root's, one link, st_size the region's size,
+  st_blocks 1, st_blksize 512; blk and chr have st_rdev (197, n), n counting
+  distinct host files from 0 (RUMPBLK_DEVMAJOR, rumpblk's minors).
+"""
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...abi import errno as E
+from ...abi import ioctl as IO
+from ...abi import stat as S
+from .. import dev
+from ..errors import KernelError
+from ..vfs.vnfile import VnodeFile
+from ..vfs.vnode import VBLK, VCHR, VDIR, VREG, VTYPE_IFMT, Vnode, now_ns
+from .tmpfs import TmpfsDir, TmpfsMount
+
+if TYPE_CHECKING:
+    from ..file import File
+    from ..kernel import Kernel
+    from ..lwp import Lwp
+
+RUMPBLK_DEVMAJOR = 197
+SECTOR = 512
+MAXMINORS = 16  # RUMPBLK_SIZE
+TYPES = {"blk": VBLK, "chr": VCHR, "reg": VREG}
+
+DISKMAGIC = 0x82564557
+DKTYPE_RUMPD = 21
+MAXPARTITIONS = 16  # amd64
+DISKLABEL_SIZE = 148 + 16 * MAXPARTITIONS
+_DIOCGDINFO = IO._IOR("d", 101, DISKLABEL_SIZE)
+_DIOCGPARTINFO = IO._IOW("d", 104, 32)
+_DIOCCACHESYNC = IO._IOW("d", 118, 4)
+_DIOCGMEDIASIZE = IO._IOR("d", 132, 8)
+
+_STAT_PACK = S.STAT.pack
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Region:
+    """What the server opened: ``fd`` holds the bytes [offset, offset+size) of ``hostpath``."""
+
+    key: bytes
+    hostpath: str
+    fd: int
+    offset: int
+    size: int
+    vtype: int = VBLK
+
+
+def disklabel(size: int, part: int) -> bytes:
+    """rumpblk's makedefaultlabel, including its quirks (d_secperunit is in bytes)."""
+    lab = bytearray(DISKLABEL_SIZE)
+    nsect = size >> 9
+    struct.pack_into("<IHH16s16s", lab, 0, DISKMAGIC, DKTYPE_RUMPD, 0, b"rumpd", b"fictitious")
+    struct.pack_into("<IIIIII", lab, 40, SECTOR, nsect, 1, 1, nsect, size & 0xFFFFFFFF)
+    struct.pack_into("<HH", lab, 72, 11, 1)  # d_rpm, d_interleave
+    struct.pack_into("<IHH", lab, 132, DISKMAGIC, 0, part + 1)
+    struct.pack_into("<I", lab, 148 + 16 * part, nsect & 0xFFFFFFFF)  # p_size
+    return bytes(lab)
+
+
+class EtfsNode(Vnode):
+    """The node at the key; its data is the host region."""
+
+    __slots__ = ("gen", "region", "minor")
+    gen: int
+
+    def __init__(self, mount: TmpfsMount, region: Region, ino: int, minor: int) -> None:
+        rdev = dev.makedev(RUMPBLK_DEVMAJOR, minor) if region.vtype != VREG else S.NODEV
+        super().__init__(mount, region.vtype, 0o755, 0, 0, ino, rdev)
+        self.region = region
+        self.minor = minor
+
+    @property
+    def size(self) -> int:
+        return self.region.size
+
+    def stat(self) -> bytes:
+        a, m, c, b = self.atime, self.mtime, self.ctime, self.btime
+        return _STAT_PACK(self.mount.dev, VTYPE_IFMT[self.vtype] | self.mode, self.ino,
+                          self.nlink, self.uid, self.gid, self.rdev & 0xFFFFFFFFFFFFFFFF,
+                          a // _NS, a % _NS, m // _NS, m % _NS, c // _NS, c % _NS,
+                          b // _NS, b % _NS, self.region.size, 1, SECTOR, self.flags, 0)
+
+    # -- I/O on the region (the callers checked alignment and the end) ------------
+    def read(self, offset: int, n: int) -> bytes:
+        r = self.region
+        n = min(n, r.size - offset)
+        if n <= 0 or offset < 0:
+            return b""
+        return os.pread(r.fd, n, r.offset + offset)
+
+    def write(self, offset: int, data: bytes) -> int:
+        r = self.region
+        if self.vtype == VREG and offset >= r.size:
+            raise KernelError(E.EFBIG)
+        n = min(len(data), r.size - offset)
+        if n <= 0:
+            return 0
+        view = memoryview(data)[:n]
+        done = 0
+        while done < n:
+            done += os.pwrite(r.fd, view[done:], r.offset + offset + done)
+        self.mtime = self.ctime = now_ns()
+        return n
+
+    def fsync(self) -> None:
+        os.fsync(self.region.fd)
+
+    def open_file(self, flag: int) -> "File":
+        return EtfsFile(flag, self)
+
+
+class EtfsFile(VnodeFile):
+    """An open etfs node: the device rules of its type (see the module's docstring)."""
+
+    vp: EtfsNode
+
+    def _check(self, off: int, n: int, writing: bool) -> None:
+        if self.vp.vtype == VCHR:
+            if off % SECTOR or n % SECTOR:
+                raise KernelError(E.EINVAL)
+            if writing and off > self.vp.region.size:
+                raise KernelError(E.EINVAL)
+
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        self._check(self.offset if offset is None else offset, n, False)
+        return await super().read(lwp, n, offset)
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        self._check(self.offset if offset is None else offset, len(data), True)
+        return await super().write(lwp, data, offset)
+
+    async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        vp = self.vp
+        if vp.vtype == VREG:
+            if cmd == IO.FIONREAD:
+                return await super().ioctl(lwp, cmd, data)
+            raise KernelError(E.EOPNOTSUPP)
+        if cmd == _DIOCGDINFO:
+            data[:DISKLABEL_SIZE] = disklabel(vp.region.size, vp.minor)
+        elif cmd == _DIOCGMEDIASIZE:
+            data[:8] = struct.pack("<q", vp.region.size)
+        elif cmd in (_DIOCCACHESYNC, _DIOCGPARTINFO):
+            pass  # synced along the write path; PARTINFO's answer never leaves (an _IOW)
+        else:
+            raise KernelError(E.ENOTTY)
+
+
+def register(kernel: "Kernel", region: Region) -> EtfsNode:
+    """Put the node at ``region.key`` in the root file system (etfsregister).
+
+    EINVAL for a relative key, EEXIST for a taken one; missing parent directories
+    are made (0755, root's), where rumpfs matches the whole key at its root.
+    """
+    key = region.key
+    if not key.startswith(b"/"):
+        raise KernelError(E.EINVAL)
+    parts = [p for p in key.split(b"/") if p]
+    if not parts:
+        raise KernelError(E.EEXIST)
+    root = kernel.vfs.root
+    d = root
+    for name in parts[:-1]:
+        nxt = d.lookup(name)
+        if nxt is None:
+            nxt = d.create(name, VDIR, 0o755, 0, 0)
+        elif nxt.vtype != VDIR:
+            raise KernelError(E.ENOTDIR)
+        d = nxt
+    if d.lookup(parts[-1]) is not None:
+        raise KernelError(E.EEXIST)
+    if not isinstance(d, TmpfsDir):
+        raise KernelError(E.EOPNOTSUPP)
+    minors: dict[str, int] = kernel.__dict__.setdefault("etfs_minors", {})
+    minor = -1
+    if region.vtype != VREG:
+        minor = minors.setdefault(region.hostpath, len(minors))
+        if minor >= MAXMINORS:
+            del minors[region.hostpath]
+            raise KernelError(E.EBUSY)
+    mp: TmpfsMount = d.mount  # type: ignore[assignment]
+    vp = EtfsNode(mp, region, mp.alloc_ino(0), max(minor, 0))
+    mp.node_allocated(vp)  # type: ignore[arg-type]
+    d._attach(parts[-1], vp)
+    d.mtime = d.ctime = vp.ctime
+    return vp
