@@ -20,7 +20,7 @@ import pytest
 from sysproxy import connect
 from sysproxy.abi import errno as E
 from sysproxy.abi import stat as S
-from sysproxy.abi.fcntl import O_RDONLY, O_RDWR, SEEK_END
+
 
 
 from support import etfs_calls
@@ -64,7 +64,7 @@ def test_64mib_image_written_through_the_kernel_reads_back_on_the_host(
     h = hashlib.sha256()
     chunk = 64 * 1024
     with connect(s.url, "dd") as k:
-        fd = k.open("/dk", O_RDWR)
+        fd = k.open("/dk", os.O_RDWR)
         for i in range(size // chunk):
             block = (i.to_bytes(4, "little") * (chunk // 4))
             h.update(block)
@@ -91,7 +91,7 @@ def test_offset_and_region_limits_never_touch_the_rest_of_the_host_file(
     with connect(s.url, "t") as k:
         st = k.stat("/dev/part")
         assert st.st_size == 8192
-        fd = k.open("/dev/part", O_RDWR)
+        fd = k.open("/dev/part", os.O_RDWR)
         assert k.pwrite(fd, b"a" * 8192, 0) == 8192
         if typ == "reg":  # a regular file that cannot grow: cut short, then EFBIG
             assert k.pwrite(fd, b"b" * 1024, 7680) == 512
@@ -102,7 +102,7 @@ def test_offset_and_region_limits_never_touch_the_rest_of_the_host_file(
             assert k.pwrite(fd, b"b" * 1024, 7680) == 512
             assert k.pwrite(fd, b"c" * 512, 8192) == 0
         assert k.pread(fd, 1024, 8192) == b""
-        assert k.lseek(fd, 0, SEEK_END) == 8192
+        assert k.lseek(fd, 0, os.SEEK_END) == 8192
         k.close(fd)
     data = img.read_bytes()
     assert len(data) == 20000
@@ -130,7 +130,7 @@ def test_types_stat_as_the_reference_shows(tmp_path: Path, servers: list[ServerP
 def test_chr_needs_whole_sectors(img: Path, servers: list[ServerProcess]) -> None:
     s = start(servers, f"key=/rdk,hostpath={img},size=65536,type=chr")
     with connect(s.url, "t") as k:
-        fd = k.open("/rdk", O_RDWR)
+        fd = k.open("/rdk", os.O_RDWR)
         for call in (lambda: k.pwrite(fd, b"x" * 100, 0), lambda: k.pwrite(fd, b"x" * 512, 100),
                      lambda: k.pread(fd, 100, 0), lambda: k.pwrite(fd, b"x" * 512, 65536 + 512)):
             with pytest.raises(OSError) as ei:
@@ -147,7 +147,7 @@ def test_size_host_serves_an_existing_file(img: Path, servers: list[ServerProces
     s = start(servers, f"key=/dk,hostpath={img},size=host")
     with connect(s.url, "t") as k:
         assert k.stat("/dk").st_size == len(content)
-        fd = k.open("/dk", O_RDONLY)
+        fd = k.open("/dk", os.O_RDONLY)
         assert k.read(fd, 1 << 20) == content
         with pytest.raises(OSError) as ei:
             k.write(fd, b"z" * 512)
