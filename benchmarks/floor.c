@@ -5,7 +5,7 @@
  * parent writes a 24-byte request (the size of a getpid SYSCALL frame), the
  * child answers with a 48-byte reply (the size of its RESP frame), N times.
  * Every other benchmark figure is divided by this one, so that noisy and slow
- * machines can still be compared (see /work/shared/BENCHMARKS.md).
+ * machines can still be compared (see benchmarks/README.md).
  *
  * usage: floor [N]        (default N = 200000)
  * prints: "floor_us <microseconds per round trip>" and "n <N>"

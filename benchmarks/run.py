@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Run the sysproxy benchmark suite in one go and compare with BENCHMARKS.md.
+"""Run the sysproxy benchmarks: ours side by side with NetBSD's real rump_server.
 
-    python benchmarks/run.py [--quick] [--server-cmd CMD] [--json FILE]
+    python benchmarks/run.py [--quick] [--rounds N] [--json FILE]
 
-Builds benchmarks/floor.c and benchmarks/loadgen.c with the system C compiler
-(`cc -O2`, or $CC) into benchmarks/bin/, measures the unix-socket ping-pong floor,
-starts the server under test, runs every figure, halts the server, and prints each
-figure as an absolute value and as a ratio to the floor measured in this run, next
-to the target from /work/shared/BENCHMARKS.md, with PASS or MISS.
+When the reference tree is there (../shared/reference next to the repository, or
+$SYSPROXY_REFERENCE) both servers run at once and every figure is measured on each
+in alternating rounds, with the same two clients: `loadgen` (a raw-wire C client)
+and `rumpclient_bench` (a C program linked against the reference librumpclient,
+compiled here at benchmark time). Each figure is printed as ours / reference per
+round, and PASS/MISS is decided on the median of those ratios. Without the
+reference (or with --no-reference / --server-cmd) only our server (or the given
+one) is measured, with loadgen, and absolute figures are printed.
 
 Not a test: the test suite never runs this. Standard library only.
 See benchmarks/README.md for what each figure means.
@@ -29,98 +32,61 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Any
 
 HERE = Path(__file__).resolve().parent
 BIN = HERE / "bin"
 REPO = HERE.parent
+DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
+BENCH_DIR = "/bench"  # a tmpfs mounted on both servers for the file figures
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# --------------------------------------------------------------------------------------
-# The figures to beat (BENCHMARKS.md: real rump_server + librumpclient, first run).
-# The reference floor of that run was 43.6 us per round trip; every throughput target
-# below is also turned into "per floor" units with it, so that a slower or faster
-# machine can still be compared: a figure PASSes when its floor-relative value is at
-# least as good as the reference's.
-# --------------------------------------------------------------------------------------
-REF_FLOOR_US = 43.6
-
-
-@dataclass
-class Target:
-    ref: float  # the real rump_server's absolute figure
-    unit: str  # unit of ref and of the measured value
-    better: str  # "lower" or "higher"
-    ratio: float | None = None  # the target ratio (value relative to the floor), if any
-    ratio_unit: str = "x floor"
-    note: str = ""
-
-
-TARGETS: dict[str, Target] = {
-    "floor": Target(43.6, "us", "lower", 1.00),
-    "getpid": Target(60.7, "us", "lower", 1.39),
-    "pwrite4k": Target(130.6, "us", "lower", 3.00),
-    "pread4k": Target(73.8, "us", "lower", 1.69),
-    "openclose": Target(186.4, "us", "lower", 4.28, note="per open+close pair"),
-    "stat": Target(147.2, "us", "lower", 3.38),
-    # bulk: MB/s (10^6 bytes) absolute; the ratio is floors per 64 KiB op.
-    "bulk_write": Target(48.1, "MB/s", "higher", 31.3, "floors/op"),
-    "bulk_read": Target(436.0, "MB/s", "higher", 3.45, "floors/op"),
-    # throughput: the ratio is calls (connections) per floor time = value * floor.
-    "conc_1": Target(15600, "calls/s", "higher", 15600 * REF_FLOOR_US / 1e6, "per floor"),
-    "conc_4": Target(44100, "calls/s", "higher", 44100 * REF_FLOOR_US / 1e6, "per floor"),
-    "conc_16": Target(37500, "calls/s", "higher", 37500 * REF_FLOOR_US / 1e6, "per floor"),
-    "conc_64": Target(21600, "calls/s", "higher", 21600 * REF_FLOOR_US / 1e6, "per floor"),
-    "churn": Target(1820, "conns/s", "higher", 1820 * REF_FLOOR_US / 1e6, "per floor"),
-    # absolute only
-    "idle_rss": Target(9.6, "KiB/client", "lower", note="server RSS growth per idle client"),
-    "startup": Target(12.9, "ms", "lower",
-                      note="launch to first answered getpid; rump_server is C"),
-    # issue #2's own target for a Python server: at most 50 ms over the bare interpreter
-    "startup_over_python": Target(50.0, "ms", "lower",
-                                  note="startup minus `python3 -c pass` in the same run"),
-    # peers (filled in by the optional extra benchmarks below, when someone writes them)
-    # issue #4: getpid within 1.7 x floor; stat >= 5 x faster than rpyc in the same run
-    # (client_bench.py judges that one; 11.8 / 5 below is only for the table)
-    "pyclient_getpid": Target(120.0, "us", "lower", 1.7, note="issue #4"),
-    "pyclient_stat": Target(513.0, "us", "lower", 11.8 / 5, note="issue #4"),
-    "rpyc_getpid": Target(120.0, "us", "lower", 2.8, note="rpyc classic, for reference"),
-    "rpyc_stat": Target(513.0, "us", "lower", 11.8, note="rpyc classic, for reference"),
+# ---------------------------------------------------------------------------------------
+# The targets: ours / reference, median of the alternating rounds (issue 10), and the
+# few absolute ones. "lower": the ratio of times must be at most the bound; "higher":
+# the ratio of rates must be at least the bound.
+# ---------------------------------------------------------------------------------------
+RATIO_TARGETS: dict[str, tuple[str, float]] = {
+    "getpid": ("lower", 0.9),
+    "pwrite4k": ("lower", 0.9),
+    "pread4k": ("lower", 0.9),
+    "openclose": ("lower", 0.9),
+    "stat": ("lower", 0.9),
+    "bulk_write": ("higher", 3.0),
+    "bulk_read": ("higher", 1.0),
+    "conc_1": ("higher", 1.0),
+    "conc_4": ("higher", 1.0),
+    "conc_16": ("higher", 1.0),
+    "conc_64": ("higher", 1.0),
+    "churn": ("higher", 1.0),
 }
-
-
-@dataclass
-class Figure:
-    name: str
-    value: float | None = None  # absolute value, in `unit`
-    unit: str = ""
-    ratio: float | None = None  # relative to this run's floor (see Target)
-    status: str = ""  # PASS, MISS, "" (no target), n/a
-    reason: str = ""  # why n/a
-    extra: dict = field(default_factory=dict)  # raw details
-    # The ratio is computed at the end, from the run's median floor:
-    # ratio = div_floor / floor (times), or mul_floor * floor / 1e6 (rates per second).
-    div_floor: float | None = None
-    mul_floor: float | None = None
-
-    def set_ratio(self, floor_us: float) -> None:
-        if self.div_floor is not None:
-            self.ratio = self.div_floor / floor_us
-        elif self.mul_floor is not None:
-            self.ratio = self.mul_floor * floor_us / 1e6
+ABS_TARGETS: dict[str, float] = {  # ours alone, at most this
+    "idle_cpu": 1.0,  # % of one core with the idle clients connected
+    "idle_rss": 16.0,  # KiB of server RSS per idle client
+    "startup_over_python": 50.0,  # ms over `python3 -c pass`
+}
+RTT = ("getpid", "pwrite4k", "pread4k", "openclose", "stat")
+CONC = (1, 4, 16, 64)
 
 
 class NotAvailable(Exception):
     """The figure cannot be measured against this server (reason in the message)."""
 
 
-# --------------------------------------------------------------------------------------
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------
 # building and running the C programs
-# --------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------
 
 
 def build() -> None:
+    """floor and loadgen into benchmarks/bin (rebuilt when a source is newer)."""
     cc = os.environ.get("CC", "cc")
     BIN.mkdir(exist_ok=True)
     for name in ("floor", "loadgen"):
@@ -130,6 +96,18 @@ def build() -> None:
         cmd = [cc, "-O2", "-Wall", "-o", str(exe), str(src)]
         log(f"build: {' '.join(cmd)}")
         subprocess.run(cmd, check=True)
+
+
+def build_rumpclient_bench(ref: Path, outdir: Path) -> Path:
+    """rumpclient_bench.c linked against the reference librumpclient, in a temp dir."""
+    cc = os.environ.get("CC", "cc")
+    lib = (ref / "lib").resolve()
+    exe = outdir / "rumpclient_bench"
+    cmd = [cc, "-O2", "-Wall", f"-I{ref / 'include'}", "-o", str(exe),
+           str(HERE / "rumpclient_bench.c"), f"-L{lib}", f"-Wl,-rpath,{lib}", "-lrumpclient"]
+    log(f"build: {' '.join(cmd)}")
+    subprocess.run(cmd, check=True)
+    return exe
 
 
 def parse_kv(text: str) -> dict[str, str]:
@@ -144,11 +122,11 @@ def parse_kv(text: str) -> dict[str, str]:
     return out
 
 
-def loadgen(url: str, *args: object, timeout: float = 600) -> dict[str, str]:
-    """Run one loadgen mode; its 'key value' output as a dict, or NotAvailable."""
-    cmd = [str(BIN / "loadgen"), url, *map(str, args)]
+def run_c(cmd: list[str], timeout: float = 600, env: dict[str, str] | None = None
+          ) -> dict[str, str]:
+    """Run one C benchmark program; its 'key value' output, or NotAvailable."""
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise NotAvailable(f"timed out after {timeout:.0f} s") from None
     kv = parse_kv(p.stdout)
@@ -156,69 +134,79 @@ def loadgen(url: str, *args: object, timeout: float = 600) -> dict[str, str]:
         raise NotAvailable(kv["na"])
     if p.returncode != 0:
         err = (p.stderr.strip().splitlines() or [f"exit status {p.returncode}"])[-1]
-        raise NotAvailable(f"error: {err.removeprefix('loadgen: ')}")
-    if p.stderr.strip():
-        kv["stderr"] = p.stderr.strip()
+        raise NotAvailable(f"error: {err}")
     return kv
 
 
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+def loadgen(url: str, *args: object, timeout: float = 600) -> dict[str, str]:
+    return run_c([str(BIN / "loadgen"), url, *map(str, args)], timeout)
 
 
-# --------------------------------------------------------------------------------------
-# the server under test
-# --------------------------------------------------------------------------------------
+def run_floor(n: int, runs: int = 3) -> tuple[float, list[float]]:
+    """The C ping-pong floor (us per round trip): median of ``runs`` runs, and the runs."""
+    vals = []
+    for _ in range(runs):
+        p = subprocess.run([str(BIN / "floor"), str(n)], capture_output=True, text=True,
+                           check=True)
+        vals.append(float(parse_kv(p.stdout)["floor_us"]))
+    return statistics.median(vals), vals
+
+
+# ---------------------------------------------------------------------------------------
+# the servers under test
+# ---------------------------------------------------------------------------------------
 
 
 class Server:
-    def __init__(self, cmd: list[str], url: str, logdir: Path):
-        self.cmd, self.url, self.logdir = cmd, url, logdir
-        self.proc: subprocess.Popen | None = None
+    def __init__(self, cmd: list[str], url: str, logdir: Path, name: str = "server"):
+        self.cmd, self.url, self.logdir, self.name = cmd, url, logdir, name
+        self.proc: subprocess.Popen[bytes] | None = None
         self.launches = 0
         self.logfile: Path | None = None
 
     def launch(self) -> float:
         """Start the server; return the time.monotonic() just before the launch."""
         self.launches += 1
-        self.logfile = self.logdir / f"server{self.launches}.log"
-        fh = open(self.logfile, "wb")
-        t0 = time.monotonic()
-        self.proc = subprocess.Popen(self.cmd, stdout=fh, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        fh.close()
+        self.logfile = self.logdir / f"{self.name}{self.launches}.log"
+        with open(self.logfile, "wb") as fh:
+            t0 = time.monotonic()
+            self.proc = subprocess.Popen(self.cmd, stdout=fh, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
         return t0
 
     def log_tail(self, n: int = 15) -> str:
         try:
+            assert self.logfile is not None
             lines = self.logfile.read_text(errors="replace").splitlines()
-        except (OSError, AttributeError):
+        except (OSError, AssertionError):
             return ""
         return "\n".join(lines[-n:])
 
     def _connectable(self) -> bool:
         if self.url.startswith("unix://"):
             fam, addr = socket.AF_UNIX, self.url[7:]
-        elif self.url.startswith("tcp://"):
-            host, _, port = self.url[6:].rpartition(":")
-            fam, addr = socket.AF_INET, (host, int(port.split("/")[0]))
-        else:
+            with socket.socket(fam, socket.SOCK_STREAM) as s:
+                try:
+                    s.settimeout(1)
+                    s.connect(addr)
+                    return True
+                except OSError:
+                    return False
+        host, _, port = self.url[6:].rpartition(":")
+        try:
+            socket.create_connection((host, int(port.split("/")[0])), timeout=1).close()
+            return True
+        except OSError:
             return False
-        with socket.socket(fam, socket.SOCK_STREAM) as s:
-            try:
-                s.settimeout(1)
-                s.connect(addr)
-                return True
-            except OSError:
-                return False
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Until it says 'listening on', or (fallback) accepts a connection."""
         deadline = time.monotonic() + timeout
         polls = 0
+        assert self.proc is not None and self.logfile is not None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with status {self.proc.returncode}:\n"
+                raise RuntimeError(f"{self.name} exited with status {self.proc.returncode}:\n"
                                    + self.log_tail())
             if b"listening on" in self.logfile.read_bytes():
                 return
@@ -226,7 +214,7 @@ class Server:
             if polls % 10 == 0 and self._connectable():
                 return
             time.sleep(0.01)
-        raise RuntimeError(f"server not ready after {timeout:.0f} s:\n" + self.log_tail())
+        raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n" + self.log_tail())
 
     def start(self) -> None:
         self.launch()
@@ -235,17 +223,27 @@ class Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def _proc_file(self, name: str) -> str:
+        assert self.proc is not None
+        with open(f"/proc/{self.proc.pid}/{name}") as f:
+            return f.read()
+
     def rss_kib(self) -> int:
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+        for line in self._proc_file("status").splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
         raise NotAvailable("no VmRSS in /proc/PID/status")
+
+    def cpu_s(self) -> float:
+        """User + system CPU time of the whole process (all threads), seconds."""
+        fields = self._proc_file("stat").rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
     def halt(self) -> str:
         """reboot(0, NULL) through the loadgen; kill the server if it doesn't exit."""
         if not self.alive():
             return f"already exited ({self.proc.returncode if self.proc else 'never started'})"
+        assert self.proc is not None
         how = "halted by reboot syscall"
         try:
             loadgen(self.url, "halt", timeout=15)
@@ -265,90 +263,106 @@ class Server:
         return how
 
 
-# --------------------------------------------------------------------------------------
-# the benchmarks
-# --------------------------------------------------------------------------------------
+def mount_bench_tmpfs(url: str) -> str:
+    """A fresh tmpfs on /bench of the server (the reference's root is rumpfs, slow and
+    limited): the file figures then compare the same file system. The directory to use."""
+    sys.path.insert(0, str(REPO))
+    import sysproxy
+
+    k = sysproxy.connect(url, "bench-setup")
+    try:
+        try:
+            k.mkdir(BENCH_DIR)
+        except FileExistsError:
+            pass
+        k.mount_tmpfs(BENCH_DIR)
+    finally:
+        k.disconnect()
+    return BENCH_DIR + "/"
+
+
+# ---------------------------------------------------------------------------------------
+# one measurement
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass
-class Context:
-    """What a benchmark function gets. Extra benchmarks get it too."""
-    url: str
-    quick: bool
-    floor_us: float  # the first floor run (the final ratios use the median of 3)
-    server: Server
-    dir: str  # directory inside the server's file system for test files
-    tmpdir: Path  # a host temp dir for the runner's own use
-    record: Callable[..., Figure]
+class Sample:
+    """One figure on one server with one client in one round."""
+    values: dict[str, float]  # figure name -> value (us per op, MB/s, calls/s, conns/s)
+    cpu_us: dict[str, float]  # figure name -> server CPU per op (us)
 
 
-def median_of(fn: Callable[[], float], runs: int) -> tuple[float, list[float]]:
-    vals = [fn() for _ in range(runs)]
-    return statistics.median(vals), vals
+@dataclass
+class Client:
+    name: str
+    run: Callable[[Server, list[str]], dict[str, str]]  # (server, args) -> key/values
 
 
-def run_floor(n: int, runs: int = 3) -> tuple[float, list[float]]:
-    def one() -> float:
-        p = subprocess.run([str(BIN / "floor"), str(n)], capture_output=True, text=True,
-                           check=True)
-        return float(parse_kv(p.stdout)["floor_us"])
-
-    return median_of(one, runs)
-
-
-def python_pass_ms(runs: int) -> tuple[float, list[float]]:
-    def one() -> float:
-        t0 = time.monotonic()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        return (time.monotonic() - t0) * 1e3
-
-    return median_of(one, runs)
+def make_clients(rcb: Path | None) -> list[Client]:
+    clients = [Client("loadgen", lambda s, a: loadgen(s.url, *a))]
+    if rcb is not None:
+        def run_rcb(s: Server, args: list[str]) -> dict[str, str]:
+            env = dict(os.environ, RUMP_SERVER=s.url)
+            return run_c([str(rcb), *args], env=env)
+        clients.append(Client("librumpclient", run_rcb))
+    return clients
 
 
-def bench_rtt(ctx: Context, name: str, n: int) -> None:
-    args = ["rtt", name] if name == "getpid" else ["rtt", name, f"{ctx.dir}bench-{name}", n]
-    if name == "getpid":
-        args.append(n)
-    kv = loadgen(ctx.url, *args)
-    us = float(kv["us_per_op"])
-    ctx.record(name, us, "us", div_floor=us, n=n, note=kv.get("note", ""),
-               path=kv.get("path", ""))
+@dataclass
+class Plan:
+    n_rtt: int
+    n_rtt_slow: int
+    bulk_mib: int
+    secs: float
+    dirs: dict[str, str]  # server name -> directory for test files
 
 
-def bench_bulk(ctx: Context, mib: int) -> None:
-    try:
-        kv = loadgen(ctx.url, "bulk", f"{ctx.dir}bench-bulk", mib)
-    except NotAvailable as e:
-        ctx.record("bulk_write", na=str(e))
-        ctx.record("bulk_read", na=str(e))
-        return
-    for way in ("write", "read"):
-        us = float(kv[f"{way}_us_per_op"])
-        ctx.record(f"bulk_{way}", float(kv[f"{way}_mb_s"]), "MB/s", div_floor=us,
-                   us_per_64k_op=us, mib=mib)
+def measure(key: str, srv: Server, cl: Client, plan: Plan) -> Sample:
+    """Run one figure group (getpid, ..., bulk, conc_P, churn) once; server CPU around it."""
+    d = plan.dirs[srv.name]
+    if key in RTT:
+        n = plan.n_rtt if key == "getpid" else plan.n_rtt_slow
+        args = ["rtt", key, str(n)] if key == "getpid" else \
+            ["rtt", key, f"{d}bench-{key}-{cl.name}", str(n)]
+    elif key == "bulk":
+        args = ["bulk", f"{d}bench-bulk-{cl.name}", str(plan.bulk_mib)]
+    elif key.startswith("conc_"):
+        args = ["conc", key[5:], str(plan.secs)]
+    else:
+        args = ["churn", str(plan.secs)]
+    c0 = srv.cpu_s()
+    kv = cl.run(srv, args)
+    cpu = srv.cpu_s() - c0
+    if key in RTT:
+        us = float(kv["us_per_op"])
+        # both clients run an untimed warm-up of up to 1,000 calls first
+        return Sample({key: us}, {key: cpu * 1e6 / (n + min(n, 1000))})
+    if key == "bulk":
+        blocks = plan.bulk_mib * 16
+        return Sample({"bulk_write": float(kv["write_mb_s"]),
+                       "bulk_read": float(kv["read_mb_s"])},
+                      {"bulk": cpu * 1e6 / (2 * blocks)})
+    if key.startswith("conc_"):
+        calls = int(kv["calls"])
+        return Sample({key: float(kv["calls_per_s"])}, {key: cpu * 1e6 / max(calls, 1)})
+    conns = int(kv["connections"])
+    return Sample({key: float(kv["conns_per_s"])}, {key: cpu * 1e6 / max(conns, 1)})
 
 
-def bench_conc(ctx: Context, p: int, secs: float) -> None:
-    kv = loadgen(ctx.url, "conc", p, secs, timeout=secs + 120)
-    rate = float(kv["calls_per_s"])
-    ctx.record(f"conc_{p}", rate, "calls/s", mul_floor=rate, clients=p,
-               calls=int(kv["calls"]), seconds=float(kv["seconds"]))
+# ---------------------------------------------------------------------------------------
+# idle clients and startup (ours alone, absolute)
+# ---------------------------------------------------------------------------------------
 
 
-def bench_churn(ctx: Context, secs: float) -> None:
-    kv = loadgen(ctx.url, "churn", secs, timeout=secs + 120)
-    rate = float(kv["conns_per_s"])
-    ctx.record("churn", rate, "conns/s", mul_floor=rate,
-               connections=int(kv["connections"]))
-
-
-def bench_idle(ctx: Context, n: int) -> None:
-    """Server RSS growth per idle connected client (VmRSS before / after n clients)."""
+def measure_idle(srv: Server, n: int, secs: float) -> dict[str, float]:
+    """Server RSS growth per idle connected client, and its CPU while they sit idle."""
     time.sleep(0.3)
-    before = ctx.server.rss_kib()
-    p = subprocess.Popen([str(BIN / "loadgen"), ctx.url, "idle", str(n)],
+    before = srv.rss_kib()
+    p = subprocess.Popen([str(BIN / "loadgen"), srv.url, "idle", str(n)],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
+    assert p.stdout is not None and p.stdin is not None and p.stderr is not None
     try:
         line = p.stdout.readline()  # "ready N", or "na ..." / EOF on failure
         if not line.startswith("ready"):
@@ -357,36 +371,31 @@ def bench_idle(ctx: Context, n: int) -> None:
             err = p.stderr.read().strip().splitlines()
             raise NotAvailable(kv.get("na") or (err[-1] if err else "idle clients failed"))
         time.sleep(0.5)  # let the server finish its per-connection set-up
-        during = ctx.server.rss_kib()
+        during = srv.rss_kib()
+        c0, t0 = srv.cpu_s(), time.monotonic()
+        time.sleep(secs)
+        cpu_pct = (srv.cpu_s() - c0) / (time.monotonic() - t0) * 100
     finally:
-        if p.stdin:
-            p.stdin.close()
+        p.stdin.close()
         try:
             p.wait(timeout=60)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    time.sleep(0.5)
-    after = ctx.server.rss_kib() if ctx.server.alive() else None
-    ctx.record("idle_rss", (during - before) / n, "KiB/client", None, clients=n,
-               rss_before_kib=before, rss_with_clients_kib=during,
-               rss_after_close_kib=after)
+    return {"idle_rss": (during - before) / n, "idle_cpu": cpu_pct, "clients": n,
+            "rss_before_kib": before, "rss_with_clients_kib": during}
 
 
-def bench_startup(ctx: Context, runs: int) -> None:
-    """Launch to first answered getpid, each on a fresh server, median of runs.
-
-    Stops the main server first (startup needs fresh launches on the same URL).
-    """
-    times = []
-    # An installed package has bytecode; a source tree under PYTHONDONTWRITEBYTECODE
-    # would not, and every launch would recompile it. Compile it once, as pip does.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "sysproxy")],
+def measure_startup(cmd_for: Callable[[str], list[str]], tmpdir: Path, runs: int
+                    ) -> dict[str, Any]:
+    """Launch to first answered getpid on fresh servers (median), and `python -c pass`."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "sysproxy")],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(runs):
-        srv = Server(ctx.server.cmd, ctx.url, ctx.tmpdir)
-        srv.launches = 100 + len(times)  # separate log files
-        probe = subprocess.Popen([str(BIN / "loadgen"), ctx.url, "startup", "60"],
+    times = []
+    for i in range(runs):
+        url = f"unix://{tmpdir}/startup{i}.sock"
+        srv = Server(cmd_for(url), url, tmpdir, f"startup{i}-")
+        probe = subprocess.Popen([str(BIN / "loadgen"), url, "startup", "60"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(0.05)  # the prober is polling before the server is launched
         t0 = srv.launch()
@@ -398,33 +407,117 @@ def bench_startup(ctx: Context, runs: int) -> None:
         try:
             kv = parse_kv(out)
             if "na" in kv or "answered_at" not in kv:
-                msg = err.strip().splitlines()[-1:] or ["no answer"]
-                raise NotAvailable(kv.get("na") or msg[0].removeprefix("loadgen: "))
+                raise NotAvailable(kv.get("na") or (err.strip().splitlines() or ["no answer"])[-1])
             times.append((float(kv["answered_at"]) - t0) * 1e3)
             srv.wait_ready(timeout=30)
         finally:
             srv.halt()
-    pass_ms, _ = python_pass_ms(max(runs, 3))
-    ms = statistics.median(times)
-    ctx.record("startup", ms, "ms", None, runs=[round(t, 2) for t in times],
-               python_pass_ms=round(pass_ms, 2),
-               note=f"python3 -c pass: {pass_ms:.1f} ms (ref machine: about 130 ms)")
-    ctx.record("startup_over_python", ms - pass_ms, "ms", None,
-               note="the issue's target: startup <= interpreter start + 50 ms")
+    py = []
+    for _ in range(max(runs, 3)):
+        t0 = time.monotonic()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        py.append((time.monotonic() - t0) * 1e3)
+    ms, pass_ms = statistics.median(times), statistics.median(py)
+    return {"startup": ms, "python_pass": pass_ms, "startup_over_python": ms - pass_ms,
+            "runs_ms": [round(t, 2) for t in times]}
 
 
-# --------------------------------------------------------------------------------------
-# OPTIONAL EXTRA BENCHMARKS: hooks for figures other people add later.
-#
-# Each entry is a function (ctx: Context) -> None that measures one or more figures
-# against the running server at ctx.url and reports them with
-#     ctx.record(name, value, unit, div_floor=us_per_op, **details)
-# (div_floor: the ratio is value/floor; mul_floor=rate for a per-second rate; or give
-# ratio=... directly, or nothing for an absolute-only figure)
-# or raises NotAvailable("reason") (then every name it owns is shown as n/a).
-# Put the figure's target in TARGETS above (pyclient_* and rpyc_* already are).
-# The runner calls them after the C-driven figures, with the server still up.
-# --------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One figure with one client: every round's value on each server."""
+    figure: str
+    client: str
+    values: dict[str, list[float]] = field(default_factory=dict)  # server -> per round
+    cpu_us: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    ratios: list[float] = field(default_factory=list)  # ours / reference, per round
+    status: str = ""
+
+    def median(self, server: str) -> float | None:
+        v = self.values.get(server)
+        return statistics.median(v) if v else None
+
+    def cpu(self, server: str) -> float | None:
+        v = self.cpu_us.get(server)
+        return statistics.median(v) if v else None
+
+    def judge(self) -> None:
+        t = RATIO_TARGETS.get(self.figure)
+        if self.errors:
+            self.status = "n/a"
+        elif t is None or not self.ratios:
+            self.status = ""
+        else:
+            r = statistics.median(self.ratios)
+            self.status = "PASS" if (r <= t[1] if t[0] == "lower" else r >= t[1]) else "MISS"
+
+
+UNITS = {"bulk_write": "MB/s", "bulk_read": "MB/s", "churn": "conn/s"}
+
+
+def unit_of(fig: str) -> str:
+    return UNITS.get(fig, "calls/s" if fig.startswith("conc_") else "us")
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 100:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def print_table(rows: list[Row], servers: list[str], out: IO[str] = sys.stdout) -> None:
+    side = len(servers) == 2
+    head = ["figure", "client"] + [f"{s}" for s in servers]
+    if side:
+        head += ["ours/ref", "(rounds min-max)", "target", "result"]
+    head += [f"CPU/op {s}" for s in servers]
+    table = [head]
+    for r in rows:
+        line = [r.figure, r.client]
+        for s in servers:
+            line.append(f"n/a ({r.errors[s]})" if s in r.errors else
+                        f"{fmt(r.median(s))} {unit_of(r.figure)}")
+        if side:
+            t = RATIO_TARGETS.get(r.figure)
+            if r.ratios:
+                line += [f"{statistics.median(r.ratios):.2f}",
+                         f"{min(r.ratios):.2f}-{max(r.ratios):.2f}"]
+            else:
+                line += ["-", ""]
+            line += [f"{'<=' if t[0] == 'lower' else '>='} {t[1]:g}" if t else "", r.status]
+        for s in servers:
+            c = r.cpu(s)
+            line.append(f"{c:.1f} us" if c is not None else "-")
+        table.append(line)
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    for i, row in enumerate(table):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+        if i == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+
+
+# ---------------------------------------------------------------------------------------
+# OPTIONAL EXTRA BENCHMARKS (ours alone): the Python client and rpyc, client_bench.py.
+# A function gets a Context and records figures with ctx.record(name, value, unit,
+# ratio, **details), or ctx.record(name, na=reason).
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    url: str
+    quick: bool
+    tmpdir: Path
+    record: Callable[..., None]
 
 
 def bench_pyclient_and_rpyc(ctx: Context) -> None:
@@ -433,85 +526,12 @@ def bench_pyclient_and_rpyc(ctx: Context) -> None:
     client_bench.run_extra(ctx)
 
 
-# (function, names of the figures it records)
-EXTRA_BENCHMARKS: list[tuple[Callable[[Context], None], tuple[str, ...]]] = [
-    (bench_pyclient_and_rpyc, ("pyclient_getpid", "pyclient_stat", "rpyc_getpid",
-                               "rpyc_stat")),
-]
-
-# --------------------------------------------------------------------------------------
-# judging and printing
-# --------------------------------------------------------------------------------------
+EXTRA_BENCHMARKS: list[Callable[[Context], None]] = [bench_pyclient_and_rpyc]
 
 
-def judge(fig: Figure) -> None:
-    t = TARGETS.get(fig.name)
-    if t is None or fig.value is None or fig.name == "floor":
-        return
-    # Compare floor-relative values where the target has one, else absolute values.
-    if t.ratio is not None and fig.ratio is not None:
-        mine, ref = fig.ratio, t.ratio
-        if t.ratio_unit == "floors/op":  # lower is better even for MB/s figures
-            ok = mine <= ref
-        else:
-            ok = mine <= ref if t.better == "lower" else mine >= ref
-    else:
-        ok = fig.value <= t.ref if t.better == "lower" else fig.value >= t.ref
-    fig.status = "PASS" if ok else "MISS"
-
-
-def fmt_ratio(v: float) -> str:
-    return f"{v:.2f}" if v >= 1 else f"{v:.3g}"
-
-
-def fmt_num(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 100:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def print_table(figs: list[Figure], floor_us: float, out=sys.stdout) -> None:
-    rows = [("figure", "value", "vs floor", "target (real rump_server)", "result")]
-    for f in figs:
-        t = TARGETS.get(f.name)
-        if f.value is None:
-            rows.append((f.name, f"n/a ({f.reason})", "", "", "n/a"))
-            continue
-        val = f"{fmt_num(f.value)} {f.unit}"
-        unit = t.ratio_unit if t else "x floor"
-        rat = f"{fmt_ratio(f.ratio)} {unit}" if f.ratio is not None else ""
-        tgt = ""
-        if t:
-            op = "<=" if t.better == "lower" or unit == "floors/op" else ">="
-            if f.name == "floor":
-                tgt = f"reference {fmt_num(t.ref)} {t.unit}"
-            elif t.ratio is not None:
-                tgt = f"{op} {fmt_ratio(t.ratio)} {t.ratio_unit} ({fmt_num(t.ref)} {t.unit})"
-            else:
-                tgt = f"{op} {fmt_num(t.ref)} {t.unit}"
-        rows.append((f.name, val, rat, tgt, f.status))
-    widths = [max(len(r[i]) for r in rows if r[4] != "n/a" or i == 0) for i in range(5)]
-    for i, r in enumerate(rows):
-        if r[4] == "n/a":
-            print(f"{r[0]:<{widths[0]}}  {r[1]}", file=out)
-        else:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip(), file=out)
-        if i == 0:
-            print("  ".join("-" * w for w in widths), file=out)
-    for f in figs:
-        note = f.extra.get("note")
-        if note:
-            print(f"  note {f.name}: {note}", file=out)
-    print(f"(floor this run: {floor_us:.2f} us per round trip; reference floor "
-          f"{REF_FLOOR_US} us. Ratios move 10-15 % between runs on these machines.)",
-          file=out)
-
-
-# --------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------
 # main
-# --------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------
 
 
 def raise_fd_limit() -> None:
@@ -524,195 +544,219 @@ def raise_fd_limit() -> None:
             pass
 
 
+def reference_dir(arg: str | None) -> Path | None:
+    path = Path(arg or os.environ.get("SYSPROXY_REFERENCE") or DEFAULT_REFERENCE)
+    return path if (path / "bin" / "rump_server").exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    doc = __doc__ or ""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="fewer iterations, smaller files, 1 s runs (a rough look)")
+                    help="fewer calls, smaller files, shorter runs, 2 rounds (a rough look)")
+    ap.add_argument("--rounds", type=int, help="alternating rounds (default 5, --quick 2)")
+    ap.add_argument("--reference", metavar="DIR",
+                    help="the reference tree (default $SYSPROXY_REFERENCE or "
+                         "../shared/reference next to the repository)")
+    ap.add_argument("--no-reference", action="store_true",
+                    help="measure our server alone, absolute figures")
     ap.add_argument("--server-cmd",
-                    help="command line of the server to benchmark, {url} is replaced "
-                         "by the URL (default: python -m sysproxy serve {url})")
-    ap.add_argument("--url", help="server URL (default: unix:// socket in a temp dir)")
-    ap.add_argument("--dir", default="/",
-                    help="directory in the server's file system for test files "
-                         "(default /)")
+                    help="measure this server alone instead of ours; {url} is replaced by "
+                         "the URL")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--only", metavar="NAMES",
-                    help="comma-separated subset: floor,getpid,openclose,pwrite4k,"
-                         "pread4k,stat,bulk,conc,churn,idle,startup,extra")
-    ap.add_argument("--idle-clients", type=int,
-                    help="idle clients for idle_rss (default 1000, --quick 200; "
-                         "the C rump_server stops at 255)")
+                    help="comma-separated subset: getpid,pwrite4k,pread4k,openclose,stat,"
+                         "bulk,conc,churn,idle,startup,extra")
+    ap.add_argument("--idle-clients", type=int, help="idle clients (default 1000)")
     args = ap.parse_args(argv)
 
     quick = args.quick
     only = set(args.only.split(",")) if args.only else None
-    want = lambda name: only is None or name in only  # noqa: E731
-    tmpdir = Path(tempfile.mkdtemp(prefix="sysproxy-bench-"))
-    url = args.url or f"unix://{tmpdir}/server.sock"
-    if args.server_cmd:
-        cmd = [a.replace("{url}", url) for a in shlex.split(args.server_cmd)]
-    else:
-        cmd = [sys.executable, "-m", "sysproxy", "serve", url]
-    sdir = args.dir if args.dir.endswith("/") else args.dir + "/"
 
-    n_floor = 50_000 if quick else 200_000
-    n_rtt = 2_000 if quick else 20_000
-    n_rtt_slow = 1_000 if quick else 10_000  # openclose, stat, pwrite4k, pread4k
-    bulk_mib = 8 if quick else 64
-    secs = 1 if quick else 3
-    n_idle = args.idle_clients or (200 if quick else 1000)
-    startup_runs = 1 if quick else 3
+    def want(name: str) -> bool:
+        return only is None or name in only or name.split("_")[0] in only
+
+    rounds = args.rounds or (2 if quick else 5)
+    plan_n = dict(n_rtt=2_000 if quick else 10_000, n_rtt_slow=1_000 if quick else 3_000,
+                  bulk_mib=8 if quick else 32, secs=0.5 if quick else 1.0)
+    n_idle = args.idle_clients or 1000
+    tmpdir = Path(tempfile.mkdtemp(prefix="sysproxy-bench-"))
+    ref = None if (args.no_reference or args.server_cmd) else reference_dir(args.reference)
 
     build()
     raise_fd_limit()
     env_pp = os.environ.get("PYTHONPATH", "")
-    if not args.server_cmd and str(REPO) not in env_pp.split(os.pathsep):
-        # so that `-m sysproxy` finds this checkout even when it is not installed
+    if str(REPO) not in env_pp.split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env_pp) if p)
 
-    figs: list[Figure] = []
+    def ours_cmd(url: str) -> list[str]:
+        if args.server_cmd:
+            return [a.replace("{url}", url) for a in shlex.split(args.server_cmd)]
+        return [sys.executable, "-m", "sysproxy", "serve", url]
 
-    def record(name: str, value: float | None = None, unit: str = "",
-               ratio: float | None = None, na: str | None = None,
-               div_floor: float | None = None, mul_floor: float | None = None,
-               **extra) -> Figure:
-        f = Figure(name, value, unit, ratio, extra=extra, div_floor=div_floor,
-                   mul_floor=mul_floor)
-        if na is not None:
-            f.status, f.reason = "n/a", na
-        figs.append(f)
-        log(f"{name}: " + (f"n/a ({na})" if na is not None else f"{fmt_num(value)} {unit}"))
-        return f
+    servers: list[Server] = [Server(ours_cmd(f"unix://{tmpdir}/ours.sock"),
+                                    f"unix://{tmpdir}/ours.sock", tmpdir, "ours")]
+    rcb = None
+    if ref is not None:
+        rurl = f"unix://{tmpdir}/ref.sock"
+        servers.append(Server([str(ref / "bin" / "rump_server"), "-s", "-lrumpvfs",
+                               "-lrumpfs_tmpfs", "-lrumpdev", rurl], rurl, tmpdir, "reference"))
+        rcb = build_rumpclient_bench(ref, tmpdir)
+    else:
+        log("no reference tree: measuring one server alone (absolute figures, no ratios)")
+    clients = make_clients(rcb)
 
-    floor_runs: list[float] = []
-
-    def floor_run(when: str) -> None:
-        """One of the three floor runs, spread over the run (start, middle, end)
-        so that their median sees the same machine conditions as the figures."""
-        v, _ = run_floor(n_floor, 1)
-        floor_runs.append(v)
-        log(f"floor ({when}): {v:.2f} us per round trip")
-
-    # 1. the floor, before anything else runs
     load_start = os.getloadavg()
     if load_start[0] > 0.5 * (os.cpu_count() or 1):
         log(f"warning: load average {load_start[0]:.1f} on {os.cpu_count()} CPUs: "
-            "other work on this machine will make the figures noisy")
-    floor_run("start")
-    floor_us = floor_runs[0]
-
-    # 2. the server
-    server = Server(cmd, url, tmpdir)
-    log(f"server: {shlex.join(cmd)}")
+            "absolute figures will be noisy (the alternating ratios much less)")
+    floor_runs: list[float] = []
+    keys = [k for k in (*RTT, "bulk", *(f"conc_{p}" for p in CONC), "churn") if want(k)]
+    rows: dict[tuple[str, str], Row] = {}
+    for k in keys:
+        for fig in (("bulk_write", "bulk_read") if k == "bulk" else (k,)):
+            for cl in clients:
+                rows[(fig, cl.name)] = Row(fig, cl.name)
+    extra: dict[str, Any] = {}
     try:
-        server.start()
-    except RuntimeError as e:
-        log(str(e))
-        return 1
-    ctx = Context(url, quick, floor_us, server, sdir, tmpdir, record)
+        dirs = {}
+        for s in servers:
+            log(f"{s.name}: {shlex.join(s.cmd)}")
+            s.start()
+            try:
+                dirs[s.name] = mount_bench_tmpfs(s.url)
+            except Exception as e:  # e.g. a server without tmpfs: its root then
+                log(f"{s.name}: no tmpfs on {BENCH_DIR} ({e}); using /")
+                dirs[s.name] = "/"
+        plan = Plan(dirs=dirs, **plan_n)  # type: ignore[arg-type]
+        for rnd in range(rounds):
+            floor_runs.append(run_floor(50_000 if quick else 100_000, 1)[0])
+            log(f"round {rnd + 1}/{rounds} (floor {floor_runs[-1]:.1f} us)")
+            order = servers if rnd % 2 == 0 else servers[::-1]
+            for k in keys:
+                for cl in clients:
+                    got: dict[str, Sample] = {}
+                    for s in order:
+                        if not s.alive():
+                            log(f"{s.name} died:\n{s.log_tail()}\nrestarting it")
+                            s.start()
+                            plan.dirs[s.name] = mount_bench_tmpfs(s.url)
+                        try:
+                            got[s.name] = measure(k, s, cl, plan)
+                        except NotAvailable as e:
+                            for fig in (("bulk_write", "bulk_read") if k == "bulk" else (k,)):
+                                rows[(fig, cl.name)].errors[s.name] = str(e)
+                            log(f"{k} {cl.name} {s.name}: n/a ({e})")
+                    for s_name, smp in got.items():
+                        for fig, v in smp.values.items():
+                            row = rows[(fig, cl.name)]
+                            row.values.setdefault(s_name, []).append(v)
+                            row.cpu_us.setdefault(s_name, []).append(
+                                smp.cpu_us.get(fig, smp.cpu_us.get(k, 0.0)))
+                    if len(got) == 2:
+                        o, r = got["ours"].values, got["reference"].values
+                        for fig in o:
+                            ratio = o[fig] / r[fig] if r[fig] else float("inf")
+                            rows[(fig, cl.name)].ratios.append(ratio)
+                    log(f"  {k:<9} {cl.name:<13} " + "  ".join(
+                        f"{n}: " + ", ".join(fmt(v) for v in smp.values.values())
+                        for n, smp in got.items()))
+        if want("idle"):
+            log(f"idle: {n_idle} clients on ours")
+            try:
+                extra["idle"] = measure_idle(servers[0], n_idle, 2.0 if quick else 5.0)
+            except NotAvailable as e:
+                extra["idle"] = {"na": str(e)}
+            if len(servers) == 2:
+                try:  # the C server stops at 255 clients: 200 for comparison
+                    extra["idle_reference"] = measure_idle(servers[1], 200, 2.0)
+                except NotAvailable as e:
+                    extra["idle_reference"] = {"na": str(e)}
+        if want("extra") and not args.server_cmd:
+            recorded: dict[str, Any] = {}
 
-    def guarded(names: tuple[str, ...], fn: Callable[[], None]) -> None:
-        """Run one benchmark; n/a instead of aborting; restart a dead server."""
-        try:
-            fn()
-        except NotAvailable as e:
-            for name in names:
-                record(name, na=str(e))
-        except Exception as e:  # a bug of ours: report it, keep going
-            for name in names:
-                record(name, na=f"runner error: {type(e).__name__}: {e}")
-        if not server.alive():
-            log(f"server died during {names[0]} (status {server.proc.returncode}):\n"
-                + server.log_tail())
-            figs[-1].extra["server_died"] = True
-            figs[-1].reason += " [server died]"
-            server.start()
-
-    plan: list[tuple[str, tuple[str, ...], Callable[[], None]]] = [
-        ("getpid", ("getpid",), lambda: bench_rtt(ctx, "getpid", n_rtt)),
-        ("openclose", ("openclose",), lambda: bench_rtt(ctx, "openclose", n_rtt_slow)),
-        ("pwrite4k", ("pwrite4k",), lambda: bench_rtt(ctx, "pwrite4k", n_rtt_slow)),
-        ("pread4k", ("pread4k",), lambda: bench_rtt(ctx, "pread4k", n_rtt_slow)),
-        ("stat", ("stat",), lambda: bench_rtt(ctx, "stat", n_rtt_slow)),
-        ("bulk", ("bulk_write", "bulk_read"), lambda: bench_bulk(ctx, bulk_mib)),
-    ]
-    plan.append(("floor", (), lambda: floor_run("middle")))
-    for p in (1, 4, 16, 64):
-        plan.append(("conc", (f"conc_{p}",), lambda p=p: bench_conc(ctx, p, secs)))
-    plan += [
-        ("churn", ("churn",), lambda: bench_churn(ctx, secs)),
-        ("idle", ("idle_rss",), lambda: bench_idle(ctx, n_idle)),
-    ]
-    if want("extra"):
-        for fn, names in EXTRA_BENCHMARKS:
-            plan.append(("extra", names, lambda fn=fn: fn(ctx)))
-
-    try:
-        for key, names, fn in plan:
-            if key == "floor":
-                fn()
-            elif want(key):
-                log(f"running {', '.join(names)}")
-                guarded(names, fn)
+            def record(name: str, value: float | None = None, unit: str = "",
+                       ratio: float | None = None, na: str | None = None, **kw: Any) -> None:
+                recorded[name] = {"value": value, "unit": unit, "ratio_to_floor": ratio,
+                                  "na": na, **{k: v for k, v in kw.items() if k == "note"}}
+            ctx = Context(servers[0].url, quick, tmpdir, record)
+            for fn in EXTRA_BENCHMARKS:
+                try:
+                    fn(ctx)
+                except Exception as e:
+                    recorded[fn.__name__] = {"na": f"{type(e).__name__}: {e}"}
+            extra["python_client"] = recorded
     finally:
-        how = server.halt()
-        log(f"server: {how}")
-    floor_run("end")
-
-    # 3. startup: fresh launches, after the main server is gone (same URL)
+        exits = {s.name: s.halt() for s in servers}
     if want("startup"):
-        log(f"startup: {startup_runs} launch(es)")
+        log("startup: fresh launches of ours")
         try:
-            bench_startup(ctx, startup_runs)
+            extra["startup"] = measure_startup(ours_cmd, tmpdir, 1 if quick else 3)
         except NotAvailable as e:
-            record("startup", na=str(e))
-        except Exception as e:
-            record("startup", na=f"runner error: {type(e).__name__}: {e}")
-
-    # 4. the floor (median of the 3 runs), the ratios, PASS/MISS
-    floor_us = statistics.median(floor_runs)
-    spread = (max(floor_runs) - min(floor_runs)) / floor_us * 100
-    figs.insert(0, Figure("floor", floor_us, "us", 1.0, extra=dict(
-        runs=floor_runs, n=n_floor, spread_pct=round(spread, 1),
-        note=f"median of {floor_runs} (start, middle, end of the run), "
-             f"spread {spread:.0f} %")))
-    for f in figs:
-        f.set_ratio(floor_us)
-        judge(f)
+            extra["startup"] = {"na": str(e)}
     load_end = os.getloadavg()
 
-    # 5. report
+    # report
+    names = [s.name for s in servers]
+    for row in rows.values():
+        row.judge()
     print()
-    print(f"sysproxy benchmarks {'(quick) ' if quick else ''}- server: {shlex.join(cmd)}")
-    print_table(figs, floor_us)
-    n_pass = sum(f.status == "PASS" for f in figs)
-    n_miss = sum(f.status == "MISS" for f in figs)
-    n_na = sum(f.status == "n/a" for f in figs)
-    print(f"{n_pass} PASS, {n_miss} MISS, {n_na} n/a")
-    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
-          f"({os.cpu_count()} CPUs)")
+    print(f"sysproxy benchmarks{' (quick)' if quick else ''}: "
+          + (f"ours vs NetBSD's rump_server, {rounds} alternating rounds, medians"
+             if ref else f"{servers[0].cmd[0]} alone, {rounds} rounds, medians"))
+    print_table(list(rows.values()), names)
+    abs_results: dict[str, tuple[float, str]] = {}
+    idle = extra.get("idle", {})
+    if "idle_rss" in idle:
+        abs_results["idle_cpu"] = (idle["idle_cpu"], "% of a core")
+        abs_results["idle_rss"] = (idle["idle_rss"], "KiB/client")
+    st = extra.get("startup", {})
+    if "startup" in st:
+        abs_results["startup_over_python"] = (st["startup_over_python"], "ms")
+    n_pass = sum(r.status == "PASS" for r in rows.values())
+    n_miss = sum(r.status == "MISS" for r in rows.values())
+    for name, (v, unit) in abs_results.items():
+        ok = v < ABS_TARGETS[name] if name == "idle_cpu" else v <= ABS_TARGETS[name]
+        n_pass += ok
+        n_miss += not ok
+        print(f"{name:<20} {fmt(v)} {unit}  (target {'<' if name == 'idle_cpu' else '<='} "
+              f"{ABS_TARGETS[name]:g})  {'PASS' if ok else 'MISS'}")
+    if "idle_rss" in idle:
+        print(f"  idle: {idle['clients']} clients; server RSS {idle['rss_before_kib']} -> "
+              f"{idle['rss_with_clients_kib']} KiB")
+    ir = extra.get("idle_reference", {})
+    if "idle_rss" in ir:
+        print(f"  reference with {ir['clients']} idle clients (it stops at 255): "
+              f"{fmt(ir['idle_rss'])} KiB/client, {fmt(ir['idle_cpu'])} % of a core")
+    if "startup" in st:
+        print(f"  startup {fmt(st['startup'])} ms (python3 -c pass {fmt(st['python_pass'])} ms)")
+    for name, rec in extra.get("python_client", {}).items():
+        print(f"  {name}: " + (f"n/a ({rec['na']})" if rec.get("na") else
+                                f"{fmt(rec['value'])} {rec['unit']}"
+                                + (f", {rec['ratio_to_floor']:.2f} x floor"
+                                   if rec.get("ratio_to_floor") else "")))
+    if floor_runs:
+        print("floor (C unix-socket ping-pong, one per round): "
+              + ", ".join(f"{f:.1f}" for f in floor_runs) + " us")
+    print("CPU/op: the server process's user+system time (all threads) over the figure, "
+          "per call (conc: per call; churn: per connection; bulk: per 64 KiB op)")
+    print(f"{n_pass} PASS, {n_miss} MISS; load average at start {load_start[0]:.2f}, "
+          f"at end {load_end[0]:.2f} ({os.cpu_count()} CPUs)")
 
     if args.json:
-        doc = {
+        out = {
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "host": platform.node(),
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "server_cmd": cmd,
-            "url": url,
-            "quick": quick,
-            "server_exit": how,
-            "floor_us": floor_us,
-            "loadavg_start": load_start,
-            "loadavg_end": load_end,
-            "reference_floor_us": REF_FLOOR_US,
-            "figures": {f.name: {**asdict(f),
-                                 "target": asdict(TARGETS[f.name]) if f.name in TARGETS
-                                 else None}
-                        for f in figs},
+            "host": platform.node(), "cpus": os.cpu_count(),
+            "python": sys.version.split()[0], "rounds": rounds, "quick": quick,
+            "servers": {s.name: s.cmd for s in servers}, "server_exit": exits,
+            "loadavg_start": load_start, "loadavg_end": load_end, "floor_us": floor_runs,
+            "rows": [{"figure": r.figure, "client": r.client, "values": r.values,
+                      "server_cpu_us_per_op": r.cpu_us, "ratios": r.ratios,
+                      "target": RATIO_TARGETS.get(r.figure), "status": r.status,
+                      "errors": r.errors} for r in rows.values()],
+            **extra,
         }
-        Path(args.json).write_text(json.dumps(doc, indent=2) + "\n")
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
         log(f"wrote {args.json}")
     shutil.rmtree(tmpdir, ignore_errors=True)
     return 0

@@ -24,14 +24,59 @@ def _drivespec(text: str) -> object:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _mode(text: str) -> int:
+    """An octal file mode like 0660."""
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an octal mode: {text!r}") from None
+    if not 0 <= mode <= 0o777:
+        raise argparse.ArgumentTypeError(f"mode out of range: {text!r}")
+    return mode
+
+
+def _ids(text: str) -> tuple[int, int]:
+    from .server.security import parse_ids
+    try:
+        return parse_ids(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+_LIMIT_NAMES = ("procs", "fds", "calls", "mem")
+
+
+def _limits(text: str) -> dict[str, int]:
+    """``procs=N,fds=N,calls=N,mem=SIZE`` (any subset; 0 is no limit)."""
+    out: dict[str, int] = {}
+    for item in text.split(","):
+        name, sep, value = item.strip().partition("=")
+        if not sep or name not in _LIMIT_NAMES:
+            raise argparse.ArgumentTypeError(
+                f"want NAME=VALUE with NAME one of {', '.join(_LIMIT_NAMES)}, not {item!r}")
+        try:
+            out[name] = _size(value) if name == "mem" else int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"bad value in {item!r}") from None
+        if out[name] < 0:
+            raise argparse.ArgumentTypeError(f"negative limit in {item!r}")
+    return out
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from . import wire
+    from .kernel.fairness import TreeLimits
     from .kernel.kernel import Kernel
     from .server.listener import Server
+    from .server.security import CredPolicy
     logging.basicConfig(level=logging.DEBUG if args.verbose > 1 else
                         logging.INFO if args.verbose else logging.WARNING,
                         format="sysproxy[%(process)d]: %(levelname)s %(message)s", stream=sys.stderr)
-    kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit)
+    limits = TreeLimits()
+    for given in args.limit:
+        for name, value in given.items():
+            setattr(limits, name, value)
+    kernel = Kernel(hostname=args.hostname, memlimit=args.memlimit, limits=limits)
     from .server import drivespec
     try:
         for spec in args.drive:
@@ -42,7 +87,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server = Server(args.url, kernel, max_clients=args.max_clients,
                         prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
-                        max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME)
+                        max_frame=args.max_frame or wire.DEFAULT_MAX_FRAME,
+                        socket_mode=args.socket_mode, allow_remote=args.allow_remote,
+                        creds=CredPolicy(args.creds, args.tcp_creds))
         server.bind()
     except OSError as e:
         print(f"sysproxy: cannot serve {args.url}: {e.strerror or e}", file=sys.stderr)
@@ -94,6 +141,24 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
                    help="key=KPATH,hostpath=FILE,size=host|BYTES[,offset=N][,type=blk|chr|reg]: "
                         "host FILE as a block device (or chr, reg) at KPATH, as rump_server -d "
                         "(repeatable), e.g. -d key=/dk,hostpath=disk.img,size=64m")
+    g = s.add_argument_group("security (README: Security)")
+    g.add_argument("--socket-mode", type=_mode, default=0o600, metavar="MODE",
+                   help="mode of the unix socket, octal (default 0600: only this user "
+                        "and root can connect)")
+    g.add_argument("--creds", choices=("owner", "peer", "root"), default="owner",
+                   help="who a client is in the kernel: peer = its host uid/gid/groups "
+                        "(unix sockets); owner = root for host root and this user, peer "
+                        "for others (default); root = everyone root, as rump_server")
+    g.add_argument("--tcp-creds", type=_ids, default=(0, 0), metavar="UID:GID",
+                   help="kernel uid:gid of TCP clients under owner/peer (default 0:0)")
+    g.add_argument("--allow-remote", action="store_true",
+                   help="allow a TCP listener on an address other than loopback")
+    g.add_argument("--limit", type=_limits, action="append", default=[],
+                   metavar="NAME=N[,...]",
+                   help="per client process tree (a guest and what it forks): procs=N "
+                        "(EAGAIN), fds=N (ENFILE), calls=N in flight (EAGAIN), mem=SIZE of "
+                        "tmpfs data (ENOSPC); 0 = none; default procs=1024,fds=16384,"
+                        "calls=4096,mem=1g")
     s.add_argument("-v", "--verbose", action="count", default=0)
     s.set_defaults(func=cmd_serve)
     h = sub.add_parser("halt", help="halt a server (like rump.halt)")

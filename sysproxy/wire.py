@@ -336,7 +336,9 @@ class Decoder:
             return 0
         return max(0, _U64.unpack_from(buf)[0] - len(buf))
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
+        """The frames ``data`` completes. ``data`` may be a view of a buffer the
+        caller reuses: every frame body is a copy, and so is what is kept."""
         if self._error is not None:
             raise ProtocolError(self._error)
         buf = self._buf
@@ -344,10 +346,14 @@ class Decoder:
             # the common case: exactly one whole frame arrived
             length, reqno, cls, typ, union = HEADER.unpack_from(data)
             if length == len(data) and length <= self.max_frame:
-                return [_new_frame(Frame, (reqno, cls, typ, union, data[HDRSZ:]))]
+                return [_new_frame(Frame, (reqno, cls, typ, union, bytes(data[HDRSZ:])))]
+        held: memoryview | None = None
         if buf:
             buf += data
-            view: bytes | bytearray = buf
+            # frames are cut from a view of it: one copy each (a slice of the
+            # bytearray would be a second one, which shows for 64 KiB frames)
+            held = memoryview(buf)
+            view: bytes | bytearray | memoryview = held
         else:
             view = data
         frames: list[Frame] = []
@@ -359,6 +365,8 @@ class Decoder:
             if length < HDRSZ or length > self.max_frame:
                 self._error = (f"frame length {length} out of range "
                                f"[{HDRSZ}, {self.max_frame}]")
+                if held is not None:
+                    held.release()
                 self._buf = bytearray()
                 raise ProtocolError(self._error)
             if end - pos < length:
@@ -366,7 +374,8 @@ class Decoder:
             frames.append(_new_frame(Frame, (reqno, cls, typ, union,
                                              bytes(view[pos + HDRSZ:pos + length]))))
             pos += length
-        if view is buf:
+        if held is not None:
+            held.release()
             del buf[:pos]
         elif pos < end:
             buf += view[pos:]

@@ -81,3 +81,26 @@ def test_fork_body_is_exactly_twenty_bytes() -> None:
     assert len(body) == 20 and wire.parse_fork_body(body) == (bytes(range(16)), 1)
     with pytest.raises(wire.ProtocolError):
         wire.parse_fork_body(body[:19])
+
+
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=6),
+       st.lists(st.integers(min_value=1, max_value=200), max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_frames_survive_a_reused_input_buffer(bodies, cuts) -> None:
+    """The server reads into one buffer it overwrites at the next read: every
+    frame and everything the decoder keeps must be a copy, never a view of it."""
+    stream = b"".join(wire.frame(i, wire.REQ, wire.SYSCALL, 7, b) for i, b in enumerate(bodies))
+    shared = bytearray(len(stream) + 1)
+    dec = wire.Decoder()
+    got = []
+    pos = 0
+    for cut in [*cuts, len(stream)]:
+        piece = stream[pos:pos + cut]
+        if not piece:
+            break
+        shared[:len(piece)] = piece
+        got += dec.feed(memoryview(shared)[:len(piece)])
+        shared[:] = b"\xee" * len(shared)  # the next read overwrites the buffer
+        pos += len(piece)
+    assert [(f.reqno, f.body) for f in got] == list(enumerate(bodies))
+    assert all(type(f.body) is bytes for f in got)

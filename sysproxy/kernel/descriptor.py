@@ -6,15 +6,20 @@ and exec closes the close-on-exec descriptors.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..abi import errno as E
 from .errors import KernelError
 from .file import File
+
+if TYPE_CHECKING:
+    from .fairness import Tree
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
 
 
 class FileTable:
-    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist")
+    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist", "acct")
 
     def __init__(self, maxfiles: int = DEFAULT_MAXFILES) -> None:
         self._files: list[File | None] = []
@@ -23,6 +28,13 @@ class FileTable:
         # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
         # descriptor drops its knotes from them (knote_fdclose)
         self.knlist: list = []
+        # The client process tree whose descriptor limit this table counts against.
+        self.acct: Tree | None = None
+
+    def charge_to(self, tree: "Tree", errno: int) -> None:
+        """Count this table's descriptors against ``tree`` (``errno`` if they do not fit)."""
+        tree.take_fds(len(self), errno)
+        self.acct = tree
 
     def __len__(self) -> int:
         return sum(1 for f in self._files if f is not None)
@@ -54,6 +66,8 @@ class FileTable:
             if fd >= self.maxfiles:
                 raise KernelError(E.EMFILE)
             self._grow(fd)
+        if self.acct is not None:
+            self.acct.take_fds(1)
         files[fd] = f.hold()
         self._cloexec[fd] = cloexec
         return fd
@@ -64,6 +78,8 @@ class FileTable:
             raise KernelError(E.EBADF)
         self._grow(fd)
         old = self._files[fd]
+        if old is None and self.acct is not None:
+            self.acct.take_fds(1)
         self._files[fd] = f.hold()
         self._cloexec[fd] = cloexec
         if old is not None:
@@ -86,6 +102,8 @@ class FileTable:
         f = self.get(fd)
         self._files[fd] = None
         self._cloexec[fd] = False
+        if self.acct is not None:
+            self.acct.fds -= 1
         if self.knlist:
             self._knote_fdclose(fd)
         f.fd_closed(self)

@@ -17,6 +17,7 @@ from . import syscalls as _families  # noqa: F401  (registers every handler)
 from .cred import Cred
 from .descriptor import FileTable
 from .errors import KernelError, LwpExit
+from .fairness import Tree, TreeLimits
 from .lwp import DoneCallback, Lwp
 from .proc import Proc
 from .sched import Scheduler
@@ -47,7 +48,8 @@ class Kernel:
 
     def __init__(self, hostname: str | None = None, ostype: str = "NetBSD",
                  osrelease: str = "7.99.34", machine: str = "amd64",
-                 ncpu: int | None = None, memlimit: int | None = None) -> None:
+                 ncpu: int | None = None, memlimit: int | None = None,
+                 limits: TreeLimits | None = None) -> None:
         self.sched = Scheduler()
         self.ostype = ostype
         self.osrelease = osrelease
@@ -55,6 +57,8 @@ class Kernel:
         self.ncpu = ncpu or os.cpu_count() or 1
         self.pagesize = 4096
         self.memlimit = memlimit
+        # What each client process tree may hold (fairness.py); the server sets it.
+        self.tree_limits = limits if limits is not None else TreeLimits()
         self.hostname = hostname if hostname is not None else \
             f"rump-{os.getpid():05d}.{socket.gethostname()}"
         self.domainname = ""
@@ -85,8 +89,36 @@ class Kernel:
                 return pid
         raise KernelError(E.EAGAIN)
 
-    def _newproc(self, parent: Proc, comm: str, fd: FileTable) -> Proc:
-        p = Proc(self, self._allocpid(), 1, comm, parent.cred.copy(), fd)
+    def _newproc(self, parent: Proc, comm: str, fd: FileTable, tree: Tree | None,
+                 cred: Cred | None = None, claim: bool = False) -> Proc:
+        """A new process in ``tree``; EAGAIN when the tree has no room for it or its
+        descriptors (``claim``: it replaces a prefork of the tree, so one more is fine)."""
+        if tree is not None:
+            if claim:  # replaces the prefork, which holds as much: no check
+                tree.procs += 1
+                tree.fds += len(fd)
+                fd.acct = tree
+            else:
+                try:
+                    tree.take_proc()
+                except KernelError:
+                    fd.close_all()  # the copy's references go (a pipe must still see EOF)
+                    raise
+                try:
+                    fd.charge_to(tree, E.EAGAIN)
+                except KernelError:
+                    tree.procs -= 1
+                    fd.close_all()
+                    raise
+        try:
+            pid = self._allocpid()
+        except KernelError:
+            fd.close_all()
+            if tree is not None:
+                tree.procs -= 1
+            raise
+        p = Proc(self, pid, 1, comm, cred if cred is not None else parent.cred.copy(), fd)
+        p.tree = tree
         p.cwd, p.root, p.umask = parent.cwd, parent.root, parent.umask
         p.pgid, p.sid, p.login = parent.pgid, parent.sid, parent.login
         if parent is self.proc0:
@@ -96,16 +128,36 @@ class Kernel:
             hook(parent, p)
         return p
 
-    def spawn_guest(self, comm: str) -> Proc:
-        """A GUEST handshake: a new process under pid 1 with no descriptors."""
-        p = self._newproc(self.proc0, comm, FileTable())
+    def spawn_guest(self, comm: str, cred: Cred | None = None) -> Proc:
+        """A GUEST handshake: a new process under pid 1 with no descriptors, the root of
+        a new client process tree; ``cred`` (default root) is who the client is."""
+        tree = Tree(self.tree_limits)
+        p = self._newproc(self.proc0, comm, FileTable(), tree, cred)
+        tree.root_pid = p.pid
         from .cons import open_console
-        open_console(p)  # rump_consdev_init: descriptors 0-2 are the console
+        try:
+            open_console(p)  # rump_consdev_init: descriptors 0-2 are the console
+        except KernelError:
+            self.exit(p)
+            raise
         return p
 
     def fork(self, parent: Proc, comm: str | None = None) -> Proc:
-        """A copy of ``parent``: descriptor table copied, files shared (PREFORK, FORK)."""
-        return self._newproc(parent, comm if comm is not None else parent.comm, parent.fd.copy())
+        """A copy of ``parent``: descriptor table copied, files shared (PREFORK, FORK);
+        the child is in the parent's tree and keeps its credentials."""
+        return self._newproc(parent, comm if comm is not None else parent.comm,
+                             parent.fd.copy(), parent.tree)
+
+    def claim(self, pending: Proc) -> Proc:
+        """A FORK handshake: the child forked once more from the prefork, which is then
+        released (as NetBSD does, so the child's pid is the next one). The prefork
+        already counted against the tree, so its limit cannot refuse the child."""
+        try:
+            child = self._newproc(pending, pending.comm, pending.fd.copy(), pending.tree,
+                                  claim=True)
+        finally:
+            self.exit(pending)
+        return child
 
     def exit(self, p: Proc) -> None:
         """The process is going away: stop its LWPs, then release it when none is left."""
@@ -122,6 +174,8 @@ class Kernel:
             return
         p.released = True
         p.fd.close_all()
+        if p.tree is not None:
+            p.tree.procs -= 1
         for hook in self.exit_hooks:
             hook(p)
         self.procs.pop(p.pid, None)
@@ -173,10 +227,13 @@ class Kernel:
         if len(body) < size:
             on_done(lwp, E.EINVAL, 0, 0)
             return None
-        if len(p.lwps) >= MAXLWP:  # as when rump cannot create a thread: errno, retval -1
-            on_done(lwp, E.EAGAIN, -1, 0)
+        tree = p.tree
+        if len(p.lwps) >= MAXLWP or (tree is not None and not tree.can_call()):
+            on_done(lwp, E.EAGAIN, -1, 0)  # as when rump cannot create a thread: retval -1
             return None
         lwp.on_done = on_done
         p.lwps.add(lwp)
+        if tree is not None:
+            tree.calls += 1
         lwp._step(handler(lwp, unpack(body)), None, None)
         return None if lwp.done else lwp

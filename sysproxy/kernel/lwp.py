@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
 from ..abi import errno as E
+from . import fairness as _fair
 from .errors import KernelError, LwpExit
 
 if TYPE_CHECKING:
@@ -96,6 +97,9 @@ class Lwp:
     def start(self, coro: Coroutine[Any, Any, Any], on_done: DoneCallback) -> None:
         self.on_done = on_done
         self.proc.lwps.add(self)
+        tree = self.proc.tree
+        if tree is not None:
+            tree.calls += 1
         self._step(coro, None, None)
 
     def resume(self, susp: Suspension, value: Any = None) -> None:
@@ -119,6 +123,7 @@ class Lwp:
         self.proc.kernel.sched.call_soon(self.fail, susp, exc)
 
     def _step(self, coro: Any, value: Any, exc: BaseException | None) -> None:
+        _fair.current = self.proc.tree  # curlwp's tree: tmpfs charges memory to it
         while True:
             try:
                 if exc is None:
@@ -152,6 +157,9 @@ class Lwp:
         self.coro = None
         proc = self.proc
         proc.lwps.discard(self)
+        tree = proc.tree
+        if tree is not None:
+            tree.calls -= 1
         if error or result is None:
             rv0 = rv1 = 0
         elif type(result) is int:

@@ -8,6 +8,7 @@ from .cred import Cred
 from .descriptor import FileTable
 
 if TYPE_CHECKING:
+    from .fairness import Tree
     from .kernel import Kernel
     from .lwp import Lwp
 
@@ -40,6 +41,9 @@ class Proc:
         # Run once no LWP is left (exec waits for this; exit releases the process).
         self._idle_waiters: list[Callable[[], None]] = []
         self.data: dict[str, Any] = {}  # per-subsystem state (itimers, kqueues, ...)
+        # The client process tree whose limits this process counts against (fairness.py);
+        # None for pid 1 and what it starts itself.
+        self.tree: Tree | None = None
 
     def __repr__(self) -> str:
         return f"<Proc {self.pid} {self.comm!r}>"

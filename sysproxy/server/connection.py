@@ -32,6 +32,9 @@ RECV_SIZE = 16 * 1024
 RECV_MAX = 4 * 1024 * 1024
 # Stop reading a client's requests while this much output waits for it.
 OUTPUT_HIGH_WATER = 8 * 1024 * 1024
+# The one receive buffer every connection reads into (the server is one thread,
+# and a read's bytes are copied into frames before the next read).
+_RECV_VIEW = memoryview(bytearray(RECV_SIZE))
 
 
 class CopyWait(Suspension):
@@ -232,23 +235,40 @@ class Connection:
 
     # -- input -------------------------------------------------------------
     def on_readable(self) -> None:
+        """Read what has arrived and handle every complete frame in it.
+
+        Requests arrive in one shared buffer (``recv_into``, no allocation per
+        read); a frame larger than it is read on in the same event until it
+        is complete or the socket is drained, not one epoll turn per piece.
+        """
         if self.state is DYING:
             return
         dec = self.decoder
+        sock = self.sock
+        view = _RECV_VIEW
+        frames: list[wire.Frame] = []
         try:
-            want = dec.wanted if dec._buf else 0  # (the Decoder is ours: peek at its buffer)
-            data = self.sock.recv(RECV_SIZE if want <= RECV_SIZE else min(want, RECV_MAX))
+            while True:
+                want = dec.wanted if dec._buf else 0  # (the Decoder is ours: peek)
+                buf = view if want <= RECV_SIZE else \
+                    memoryview(bytearray(min(want, RECV_MAX)))  # the rest of a large frame
+                n = sock.recv_into(buf)
+                if not n:
+                    break
+                frames += dec.feed(buf[:n])
+                if n < len(buf) or not dec.wanted:
+                    break  # drained, or no frame half read: back to the loop
         except (BlockingIOError, InterruptedError):
-            return
+            if not frames:
+                return
+            n = -1
         except OSError:
-            data = b""
-        if not data:
-            self.disconnect()
-            return
-        try:
-            frames = dec.feed(data)
+            n = 0
         except wire.ProtocolError as e:
             log.warning("%s: protocol error, dropping connection: %s", self, e)
+            self.disconnect()
+            return
+        if not n and not frames:
             self.disconnect()
             return
         self.cork = []
@@ -310,8 +330,9 @@ class Connection:
                 self._fail(f.reqno, wire.ERR_MALFORMED_REQUEST)
                 return
             try:
-                proc = self.kernel.spawn_guest(_comm(f.body))
-            except KernelError as e:
+                cred = self.server.creds.for_socket(self.sock)  # who the client is (--creds)
+                proc = self.kernel.spawn_guest(_comm(f.body), cred)
+            except (KernelError, OSError) as e:
                 log.warning("%s: cannot create a process: errno %d", self, e.errno)
                 self._fail(f.reqno, wire.ERR_TRYAGAIN)
                 return
@@ -330,15 +351,11 @@ class Connection:
                 self.kernel.exit(pending)
                 self.shutdown()
                 return
-            # As NetBSD does: the child is forked once more from the prefork,
-            # which is then released (so the child's pid is the next one).
-            try:
-                child = self.kernel.fork(pending)
+            try:  # the child is forked once more from the prefork (Kernel.claim)
+                child = self.kernel.claim(pending)
             except KernelError:
-                self.kernel.exit(pending)
                 self._fail(f.reqno, wire.ERR_RFORK_FAILED)
                 return
-            self.kernel.exit(pending)
             self._attach(child)
             self.send(wire.handshake_response(f.reqno, 0))
         else:
@@ -383,8 +400,9 @@ class Connection:
             return
         try:
             child = self.kernel.fork(self.proc)
-        except KernelError:
-            self.send(wire.error_frame(f.reqno, wire.ERR_RFORK_FAILED))
+        except KernelError as e:  # EAGAIN: the tree's process limit (fork(2)'s errno)
+            code = wire.ERR_TRYAGAIN if e.errno == E.EAGAIN else wire.ERR_RFORK_FAILED
+            self.send(wire.error_frame(f.reqno, code))
             return
         cookie = self.server.preforks.add(child)
         self.send(wire.prefork_response(f.reqno, cookie))

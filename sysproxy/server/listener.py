@@ -6,6 +6,7 @@ when they attach a process or go away.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -20,6 +21,7 @@ from ..kernel.kernel import Kernel
 from .connection import Connection
 from .prefork import DEFAULT_TTL, PreforkTable
 from .reactor import Reactor
+from .security import DEFAULT_SOCKET_MODE, CredPolicy, bind_unix, is_loopback, same_file
 
 if TYPE_CHECKING:
     from ..kernel.proc import Proc
@@ -35,8 +37,15 @@ class Server:
                  max_clients: int = DEFAULT_MAX_CLIENTS,
                  max_frame: int = wire.DEFAULT_MAX_FRAME,
                  prefork_ttl: float = DEFAULT_TTL,
-                 sendsig: int | None = None) -> None:
+                 sendsig: int | None = None,
+                 socket_mode: int = DEFAULT_SOCKET_MODE,
+                 creds: CredPolicy | None = None,
+                 allow_remote: bool = False) -> None:
         self.address = urlmod.parse(url, server=True)
+        self.socket_mode = socket_mode
+        self.creds = creds or CredPolicy()
+        self.allow_remote = allow_remote
+        self._sock_ino: tuple[int, int] | None = None
         self.kernel = kernel or Kernel()
         self.max_clients = max_clients
         self.max_frame = max_frame
@@ -52,12 +61,28 @@ class Server:
 
     # -- listening ---------------------------------------------------------
     def bind(self) -> None:
+        """Listen: a unix socket with its mode from the start (security.bind_unix); TCP
+        beyond loopback only with ``allow_remote``, and then with a warning."""
         addr = self.address
-        s = socket.socket(addr.family, socket.SOCK_STREAM)
-        if addr.family != socket.AF_UNIX:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(addr.sockaddr)
-        s.listen(LISTEN_BACKLOG)
+        if addr.family == socket.AF_UNIX:
+            assert addr.path is not None
+            s = bind_unix(addr.path, self.socket_mode, LISTEN_BACKLOG)
+            st = os.lstat(addr.path)
+            self._sock_ino = (st.st_dev, st.st_ino)
+        else:
+            if not is_loopback(addr.host):
+                if not self.allow_remote:
+                    raise OSError(errno.EPERM, f"{addr.host} is not a loopback address: "
+                                  "listening there needs --allow-remote")
+                log.warning("%s", self.creds.remote_warning(addr.url))
+            s = socket.socket(addr.family, socket.SOCK_STREAM)
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(addr.sockaddr)
+                s.listen(LISTEN_BACKLOG)
+            except BaseException:
+                s.close()
+                raise
         s.setblocking(False)
         self.sock = s
         self.reactor.register(s.fileno(), self)
@@ -128,7 +153,7 @@ class Server:
     def connection_closed(self, conn: Connection) -> None:
         self.connections.pop(conn.fd, None)
 
-    def process_attached(self, conn: Connection, proc: "Proc") -> None:
+    def process_attached(self, conn: Connection, proc: Proc) -> None:
         log.debug("pid %d %r attached on fd %d", proc.pid, proc.comm, conn.fd)
         if self.sendsig is not None and proc.pid > 1:
             # As NetBSD's h_simpleserver "sendsig": signal the first client process.
@@ -166,7 +191,7 @@ class Server:
                 pass
             self.sock = None
             path = self.address.path
-            if path and os.path.isabs(path):
+            if path and os.path.isabs(path) and same_file(path, self._sock_ino):
                 try:
                     os.unlink(path)
                 except OSError:

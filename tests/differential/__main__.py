@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="shrink one sequence per class and print it as a pytest case")
     ap.add_argument("--shrink-new-only", action="store_true",
                     help="with --shrink: only classes not in KNOWN_OPEN")
+    ap.add_argument("--only", metavar="TEXT",
+                    help="with --shrink: only classes containing TEXT (e.g. 'truncate:')")
     ap.add_argument("--seed", type=int, help="run this one seed and print every divergence")
     ap.add_argument("--emit-known", action="store_true",
                     help="print every observed class as a KNOWN_OPEN entry (known.py)")
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.seed is not None:
                 res = run_seed(pair, fam, args.seed, args.calls)
                 for d in res.divergences:
-                    print(f"op {d.index}: {d.op!r}\n   ours {d.ours!r}\n   ref  {d.ref!r}\n"
+                    print(f"op {d.at}: {d.op!r}\n   ours {d.ours!r}\n   ref  {d.ref!r}\n"
                           f"   class {d.cls}")
                 if res.trouble:
                     print(f"trouble: {res.trouble}")
@@ -72,10 +74,12 @@ def main(argv: list[str] | None = None) -> int:
                 for cls, (seed, ops, _d) in sorted(examples.items()):
                     if args.shrink_new_only and cls in KNOWN_OPEN:
                         continue
+                    if args.only and args.only not in cls:
+                        continue
                     small = shrink(pair, fam, ops, cls)
                     name = pair.dirname()
-                    exp = expected_on(pair.ref, fam, small, name)
-                    ours = expected_on(pair.ours, fam, small, name)
+                    exp = expected_on(pair, pair.ref, fam, small, name)
+                    ours = expected_on(pair, pair.ours, fam, small, name)
                     print()
                     print(format_case(fam, seed, cls, small, exp, ours))
     finally:

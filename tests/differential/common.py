@@ -64,26 +64,50 @@ def u64(v: int) -> int:
     return v & U64
 
 
+def payload(spec: bytes | int) -> bytes:
+    """Data to write: bytes as they are, or an int n: n bytes of a fixed pattern
+    (so printed sequences stay short)."""
+    if isinstance(spec, int):
+        return bytes((i * 7 + spec) & 0xFF for i in range(spec))
+    return bytes(spec)
+
+
 def cpath(p: str) -> bytes:
     return p.encode("latin-1") + b"\0"
 
 
 # ---- calls both families use ---------------------------------------------------
 
+def _copy_kind(p: Proc, old: int, new: int) -> None:
+    """``new`` now refers to what ``old`` does (dup & co.): carry its kind."""
+    if old in p.kinds:
+        p.kinds[new] = p.kinds[old]
+    else:
+        p.kinds.pop(new, None)
+
+
 def c_close(p: Proc, fd: Any) -> int:
-    return p.sys("close", p.fd(fd))[0]
+    n = p.fd(fd)
+    p.kinds.pop(n, None)
+    return p.sys("close", n)[0]
 
 
 def c_dup(p: Proc, fd: Any) -> int:
-    return p.sys("dup", p.fd(fd))[0]
+    r = p.sys("dup", p.fd(fd))[0]
+    _copy_kind(p, p.fd(fd), r)
+    return r
 
 
 def c_dup2(p: Proc, fd: Any, to: Any) -> int:
-    return p.sys("dup2", p.fd(fd), p.fd(to))[0]
+    r = p.sys("dup2", p.fd(fd), p.fd(to))[0]
+    _copy_kind(p, p.fd(fd), p.fd(to))
+    return r
 
 
 def c_dup3(p: Proc, fd: Any, to: Any, flags: int) -> int:
-    return p.sys("dup3", p.fd(fd), p.fd(to), flags)[0]
+    r = p.sys("dup3", p.fd(fd), p.fd(to), flags)[0]
+    _copy_kind(p, p.fd(fd), p.fd(to))
+    return r
 
 
 def c_read(p: Proc, fd: Any, n: int, buflen: int | None = None) -> tuple:
@@ -92,12 +116,20 @@ def c_read(p: Proc, fd: Any, n: int, buflen: int | None = None) -> tuple:
     return (r, bytes(buf[:r]))
 
 
-def c_write(p: Proc, fd: Any, data: bytes, n: int | None = None) -> int:
-    return p.sys("write", p.fd(fd), data, u64(len(data) if n is None else n))[0]
+def c_write(p: Proc, fd: Any, data: bytes | int, n: int | None = None) -> int:
+    raw = payload(data)
+    return p.sys("write", p.fd(fd), raw, u64(len(raw) if n is None else n))[0]
 
 
 def c_fcntl(p: Proc, fd: Any, cmd: int, arg: int = 0) -> int:
-    return p.sys("fcntl", p.fd(fd), cmd, arg)[0]
+    n = p.fd(fd)
+    if cmd == F.F_CLOSEM:
+        for k in [k for k in p.kinds if k >= n]:
+            del p.kinds[k]
+    r = p.sys("fcntl", n, cmd, arg)[0]
+    if cmd in (F.F_DUPFD, F.F_DUPFD_CLOEXEC):
+        _copy_kind(p, n, r)
+    return r
 
 
 def c_fcntl_lk(p: Proc, fd: Any, cmd: int, typ: int, whence: int, start: int,
@@ -129,16 +161,25 @@ def c_umask(p: Proc, mask: int) -> int:
     return p.sys("umask", mask)[0]
 
 
-def c_setcred(p: Proc, groups: tuple, gid: int, uid: int, mask: int) -> tuple:
-    """setgroups, setgid, setuid, umask in a forked process: each result, in order."""
+def c_setcred(p: Proc, groups: tuple, gid: int, uid: int, mask: int,
+              how: str = "setuid") -> tuple:
+    """A forked process takes its credentials: setgroups, then the gid and the uid
+    (``how``: setgid+setuid, setegid+seteuid (real ids stay 0), or setregid+setreuid
+    with the real ids kept), then umask; each call's result, in order."""
     out: list[Any] = []
     gbuf = struct.pack(f"<{len(groups)}I", *groups)
-    for name, args in (("setgroups", (len(groups), gbuf)), ("setgid", (gid,)),
-                       ("setuid", (uid,)), ("umask", (mask,))):
+    ids: dict[str, tuple[tuple[str, tuple], ...]] = {
+        "setuid": (("setgid", (gid,)), ("setuid", (uid,))),
+        "seteuid": (("setegid", (gid,)), ("seteuid", (uid,))),
+        "setreuid": (("setregid", (-1, gid)), ("setreuid", (-1, uid))),
+    }
+    for name, args in (("setgroups", (len(groups), gbuf)), *ids[how], ("umask", (mask,))):
         try:
             out.append(p.sys(name, *args)[0])
         except ConnectionLost:
-            raise
+            if not p.conn.alive:
+                raise
+            out.append("ENOTCONN")
         except KernelError as e:
             out.append(errname(e.netbsd_errno))
     return tuple(out)

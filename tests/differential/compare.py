@@ -15,7 +15,7 @@ _CMD_ARG = {"fcntl": 1, "ioctl_int": 1, "pathconf": 1, "fpathconf": 1, "fcntl_lk
 
 
 class Divergence(NamedTuple):
-    index: int
+    at: int         # the op's position in the sequence
     op: Op
     ours: Result
     ref: Result

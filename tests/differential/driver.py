@@ -37,6 +37,7 @@ class SeedResult:
     ops: list[Op]
     divergences: list[Divergence]           # those that count (see run_ops)
     trouble: ServerTrouble | None = None    # a server died or hung
+    internal: list[str] = field(default_factory=list)  # exceptions our server logged
 
     @property
     def classes(self) -> list[str]:
@@ -45,6 +46,16 @@ class SeedResult:
             if d.cls not in seen:
                 seen.append(d.cls)
         return seen
+
+    @property
+    def compared(self) -> int:
+        """How many ops were compared: all, or up to the divergence after which the
+        two kernels' states may differ (later results prove nothing)."""
+        if self.divergences and not state_kept(self.divergences[-1]):
+            return self.divergences[-1].at + 1
+        if self.trouble is not None:
+            return self.trouble.index
+        return len(self.ops)
 
     @property
     def new(self) -> list[Divergence]:
@@ -67,26 +78,39 @@ class Pair:
         self._n += 1
         return f"dh{self._n}"
 
+    def env(self) -> dict[str, int]:
+        """A run's settings, the same on both servers: its own 8 ports (never reused
+        soon, so TCP TIME_WAIT from earlier runs cannot collide)."""
+        return {"port_base": 20000 + (self._n * 8) % 40000}
+
     def run_ops(self, family: str, ops: list[Op]) -> tuple[list[Divergence],
                                                            ServerTrouble | None]:
+        divs, trouble, _internal = self.run_ops_full(family, ops)
+        return divs, trouble
+
+    def run_ops_full(self, family: str, ops: list[Op]
+                     ) -> tuple[list[Divergence], ServerTrouble | None, list[str]]:
         """Both servers run ``ops``; the divergences that count: every one up to and
         including the first after which the two states may differ."""
         calls = family_module(family).CALLS
         name = self.dirname()
+        env = self.env()
+        mark = self.ours.log_size()
         try:
-            ours = run_sequence(self.ours, name, ops, calls)
+            ours = run_sequence(self.ours, name, ops, calls, env=env)
         except ServerTrouble as t:
-            return [_trouble_div(ops, t)], t
+            return [_trouble_div(ops, t)], t, []
+        internal = self.ours.internal_errors(mark)
         try:
-            ref = run_sequence(self.ref, name, ops, calls)
+            ref = run_sequence(self.ref, name, ops, calls, env=env)
         except ServerTrouble as t:
-            return [], t
+            return [], t, internal
         out: list[Divergence] = []
         for d in compare(ops, ours, ref):
             out.append(d)
             if not state_kept(d):
                 break
-        return out, None
+        return out, None, internal
 
     def close(self) -> None:
         self.ours.stop()
@@ -100,8 +124,8 @@ def _trouble_div(ops: list[Op], t: ServerTrouble) -> Divergence:
 
 def run_seed(pair: Pair, family: str, seed: int, calls: int) -> SeedResult:
     ops = family_module(family).generate(seed, calls)
-    divs, trouble = pair.run_ops(family, ops)
-    return SeedResult(family, seed, ops, divs, trouble)
+    divs, trouble, internal = pair.run_ops_full(family, ops)
+    return SeedResult(family, seed, ops, divs, trouble, internal)
 
 
 def shrink(pair: Pair, family: str, ops: list[Op], target: str,
@@ -113,7 +137,7 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
 
     def hit(candidate: list[Op]) -> int | None:
         divs, _t = pair.run_ops(family, candidate)
-        return next((d.index for d in divs if d.cls == target), None)
+        return next((d.at for d in divs if d.cls == target), None)
 
     def same(candidate: list[Op]) -> bool:
         return time.monotonic() < deadline and hit(candidate) is not None
@@ -123,7 +147,13 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
         return ops
     ops = ops[:at + 1]
     for proc in sorted({op[0] for op in ops} - {0}, reverse=True):
+        # drop the process, or failing that run its calls in process 0 (no fork)
         cand = [op for op in ops if op[0] != proc and not (op[1] == "fork" and op[3][0] == proc)]
+        if cand != ops and same(cand):
+            ops = cand
+            continue
+        cand = [(0,) + tuple(op[1:]) if op[0] == proc else op for op in ops
+                if not (op[1] == "fork" and op[3][0] == proc)]
         if cand != ops and same(cand):
             ops = cand
     n = 2
@@ -143,8 +173,10 @@ def shrink(pair: Pair, family: str, ops: list[Op], target: str,
     return ops if at is None else ops[:at + 1]
 
 
-def expected_on(server: Server, family: str, ops: list[Op], dirname: str) -> list[Result]:
-    return run_sequence(server, dirname, ops, family_module(family).CALLS, True)
+def expected_on(pair: Pair, server: Server, family: str, ops: list[Op],
+                dirname: str) -> list[Result]:
+    return run_sequence(server, dirname, ops, family_module(family).CALLS, True,
+                        env=pair.env())
 
 
 def format_case(family: str, seed: int, cls: str, ops: list[Op],
@@ -154,6 +186,8 @@ def format_case(family: str, seed: int, cls: str, ops: list[Op],
     name = "".join(c if c.isalnum() else "_" for c in cls.split(":")[0]).strip("_")
     lines = [f"# differential ({family} seed {seed}): {cls}",
              f"# ours: {ours[-1]!r}",
+             "from differential.replay import replay  # noqa: E402",
+             "",
              "OPS = ["]
     lines += [f"    {ops[i]!r}," for i in keep]
     lines += ["]", "EXPECTED = [  # NetBSD 7.99.34's rump_server"]
@@ -161,7 +195,7 @@ def format_case(family: str, seed: int, cls: str, ops: list[Op],
     lines += ["]", "", "",
               f"def test_{family}_{name}_seed{seed}(server):",
               f"    assert replay(server.listening_url, {family!r}, OPS) == EXPECTED",
-              "    # (from differential.replay import replay; `server` is tests/conftest.py's)"]
+              "    # (`server`: tests/conftest.py's fixture, our sysproxy serve)"]
     return "\n".join(lines)
 
 
@@ -170,12 +204,18 @@ class Tally:
     """Counts over many seeds: per class, how many seeds showed it."""
     seeds: int = 0
     clean: int = 0
+    ops: int = 0
+    compared: int = 0
     per_class: Counter = field(default_factory=Counter)
     first_seed: dict[str, int] = field(default_factory=dict)
     troubles: list[str] = field(default_factory=list)
+    internal: Counter = field(default_factory=Counter)   # our server's exceptions
+    internal_seed: dict[str, int] = field(default_factory=dict)
 
     def add(self, res: SeedResult) -> None:
         self.seeds += 1
+        self.ops += len(res.ops)
+        self.compared += res.compared
         if not res.divergences and res.trouble is None:
             self.clean += 1
         for c in res.classes:
@@ -183,12 +223,19 @@ class Tally:
             self.first_seed.setdefault(c, res.seed)
         if res.trouble is not None:
             self.troubles.append(f"{res.family} seed {res.seed}: {res.trouble}")
+        for e in set(res.internal):
+            self.internal[e] += 1
+            self.internal_seed.setdefault(e, res.seed)
 
     def report(self, out: Callable[[str], None] = print) -> None:
         out(f"{self.seeds} seeds, {self.clean} without divergence, "
-            f"{len(self.per_class)} classes")
+            f"{len(self.per_class)} classes; {self.compared} of {self.ops} calls compared "
+            "(a seed stops comparing after a divergence that may leave the states apart)")
         for c, n in sorted(self.per_class.items(), key=lambda kv: (-kv[1], kv[0])):
             mark = "known" if c in KNOWN_OPEN else "NEW  "
             out(f"  {n:5d}  {mark}  {c}   (first: seed {self.first_seed[c]})")
         for t in self.troubles:
             out(f"  trouble: {t}")
+        for e, n in self.internal.most_common():
+            out(f"  our server's exception in {n} seeds (the call answered EIO): {e}"
+                f"   (first: seed {self.internal_seed[e]})")

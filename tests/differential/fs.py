@@ -32,7 +32,7 @@ from sysproxy.abi import statvfs as V
 from sysproxy.abi import time as T
 from sysproxy.client.memory import Out
 
-from .common import COMMON, CallTable, cpath, norm_dirents, norm_stat, u64
+from .common import COMMON, CallTable, cpath, norm_dirents, norm_stat, payload, u64
 from .runner import Op, Proc
 
 AT_FDCWD = F.AT_FDCWD
@@ -198,8 +198,9 @@ def c_pread(p: Proc, fd: Any, n: int, off: int) -> tuple:
     return (r, bytes(buf[:r]))
 
 
-def c_pwrite(p: Proc, fd: Any, data: bytes, off: int) -> int:
-    return p.sys("pwrite", p.fd(fd), data, len(data), 0, u64(off))[0]
+def c_pwrite(p: Proc, fd: Any, data: bytes | int, off: int) -> int:
+    raw = payload(data)
+    return p.sys("pwrite", p.fd(fd), raw, len(raw), 0, u64(off))[0]
 
 
 def _iov_call(p: Proc, name: str, fd: Any, bufs: list, off: int | None) -> int:
@@ -227,7 +228,7 @@ def c_readv(p: Proc, fd: Any, sizes: tuple, off: int | None = None) -> tuple:
 
 def c_writev(p: Proc, fd: Any, chunks: tuple, off: int | None = None) -> int:
     return _iov_call(p, "writev" if off is None else "pwritev", fd,
-                     [bytes(c) for c in chunks], off)
+                     [payload(c) for c in chunks], off)
 
 
 def c_fsync_range(p: Proc, fd: Any, flags: int, start: int, length: int) -> int:
@@ -246,40 +247,60 @@ def c_fadvise(p: Proc, fd: Any, off: int, length: int, advice: int) -> int:
     return p.sys("__posix_fadvise50", p.fd(fd), 0, u64(off), u64(length), advice)[0]
 
 
-def c_extattr_get(p: Proc, path: str, ns: int, name: str, n: int) -> tuple:
+def _target(p: Proc, via: str, target: Any) -> Any:
+    """The first argument of a *_file/*_link (a path) or *_fd (a descriptor) call."""
+    return p.fd(target) if via == "fd" else cpath(target)
+
+
+def c_extattr_get(p: Proc, target: Any, ns: int, name: str, n: int, via: str = "file") -> tuple:
     buf = bytearray(n)
-    r = p.sys("extattr_get_file", cpath(path), ns, cpath(name), Out(buf), n)[0]
+    r = p.sys(f"extattr_get_{via}", _target(p, via, target), ns, cpath(name), Out(buf), n)[0]
     return (r, bytes(buf[:r]))
 
 
-def c_extattr_set(p: Proc, path: str, ns: int, name: str, data: bytes) -> int:
-    return p.sys("extattr_set_file", cpath(path), ns, cpath(name), data, len(data))[0]
+def c_extattr_set(p: Proc, target: Any, ns: int, name: str, data: bytes,
+                  via: str = "file") -> int:
+    return p.sys(f"extattr_set_{via}", _target(p, via, target), ns, cpath(name), data,
+                 len(data))[0]
 
 
-def c_extattr_list(p: Proc, path: str, ns: int, n: int) -> tuple:
+def c_extattr_delete(p: Proc, target: Any, ns: int, name: str, via: str = "file") -> int:
+    return p.sys(f"extattr_delete_{via}", _target(p, via, target), ns, cpath(name))[0]
+
+
+def c_extattr_list(p: Proc, target: Any, ns: int, n: int, via: str = "file") -> tuple:
     buf = bytearray(n)
-    r = p.sys("extattr_list_file", cpath(path), ns, Out(buf), n)[0]
+    r = p.sys(f"extattr_list_{via}", _target(p, via, target), ns, Out(buf), n)[0]
     return (r, bytes(buf[:r]))
 
 
-def c_getxattr(p: Proc, path: str, name: str, n: int) -> tuple:
+_XPREFIX = {"file": "", "link": "l", "fd": "f"}
+
+
+def c_getxattr(p: Proc, target: Any, name: str, n: int, via: str = "file") -> tuple:
     buf = bytearray(n)
-    r = p.sys("getxattr", cpath(path), cpath(name), Out(buf), n)[0]
+    r = p.sys(f"{_XPREFIX[via]}getxattr", _target(p, via, target), cpath(name), Out(buf), n)[0]
     return (r, bytes(buf[:r]))
 
 
-def c_setxattr(p: Proc, path: str, name: str, data: bytes, flags: int) -> int:
-    return p.sys("setxattr", cpath(path), cpath(name), data, len(data), flags)[0]
+def c_setxattr(p: Proc, target: Any, name: str, data: bytes, flags: int,
+               via: str = "file") -> int:
+    return p.sys(f"{_XPREFIX[via]}setxattr", _target(p, via, target), cpath(name), data,
+                 len(data), flags)[0]
 
 
-def c_listxattr(p: Proc, path: str, n: int) -> tuple:
+def c_listxattr(p: Proc, target: Any, n: int, via: str = "file") -> tuple:
     buf = bytearray(n)
-    r = p.sys("listxattr", cpath(path), Out(buf), n)[0]
+    r = p.sys(f"{_XPREFIX[via]}listxattr", _target(p, via, target), Out(buf), n)[0]
     return (r, bytes(buf[:r]))
 
 
-def c_removexattr(p: Proc, path: str, name: str) -> int:
-    return p.sys("removexattr", cpath(path), cpath(name))[0]
+def c_removexattr(p: Proc, target: Any, name: str, via: str = "file") -> int:
+    return p.sys(f"{_XPREFIX[via]}removexattr", _target(p, via, target), cpath(name))[0]
+
+
+def c_mknodat(p: Proc, d: Any, path: str, mode: int, dev: int) -> int:
+    return p.sys("mknodat", _dirfd(p, d), cpath(path), mode, 0, dev)[0]
 
 
 CALLS: CallTable = dict(COMMON)
@@ -313,7 +334,8 @@ CALLS.update({
     "readv": c_readv, "writev": c_writev, "fsync_range": c_fsync_range,
     "fallocate": c_fallocate, "fdiscard": c_fdiscard, "fadvise": c_fadvise,
     "extattr_get": c_extattr_get, "extattr_set": c_extattr_set,
-    "extattr_list": c_extattr_list, "getxattr": c_getxattr, "setxattr": c_setxattr,
+    "extattr_list": c_extattr_list, "extattr_delete": c_extattr_delete,
+    "getxattr": c_getxattr, "setxattr": c_setxattr, "mknodat": c_mknodat,
     "listxattr": c_listxattr, "removexattr": c_removexattr,
 })
 
@@ -364,6 +386,9 @@ class Gen:
 
     def __init__(self, seed: int, max_procs: int = 4) -> None:
         self.r = random.Random(f"fs:{seed}")
+        # Choices added later come from their own stream, so the sequences of the main
+        # stream (and with them the known table's seeds) stay as they were.
+        self.r2 = random.Random(f"fs2:{seed}")
         self.procs = [0]
         self.max_procs = max_procs
         self.ops: list[Op] = []
@@ -405,9 +430,8 @@ class Gen:
             flags |= F.O_NONBLOCK   # a lock held elsewhere must not block the call
         return flags
 
-    def data(self) -> bytes:
-        n = self.r.choice([0, 1, 10, 600, 5000])
-        return bytes(self.r.randrange(256) for _ in range(min(n, 16))) * (n // 16 + 1)
+    def data(self) -> int:
+        return self.r.choice([0, 1, 10, 600, 5000])   # common.payload(n)
 
     def op(self) -> Op | None:
         r = self.r
@@ -417,8 +441,10 @@ class Gen:
             self.procs.append(child)
             self.ops.append((p, "fork", (), (child,)))
             groups = tuple(sorted(r.sample([0, 100, 101, 102], r.randrange(4))))
-            return (child, "setcred", (groups, r.choice(GIDS), r.choice(UIDS),
-                                       r.choice([0o022, 0, 0o077, 0o027, 0o777])))
+            cred = (groups, r.choice(GIDS), r.choice(UIDS),
+                    r.choice([0o022, 0, 0o077, 0o027, 0o777]))
+            ids = self.r2.choice(["setuid"] * 4 + ["seteuid", "setreuid"])
+            return (child, "setcred", cred + ((ids,) if ids != "setuid" else ()))
         kind = r.choices(
             ["open", "openat", "close", "read", "write", "mkdir", "rmdir", "unlink",
              "rename", "link", "symlink", "readlink", "stat", "lstat", "fstat",
@@ -555,6 +581,9 @@ class Gen:
                                       else r.choice(NO_CREATE), r.choice(MODES)))
             if c == 1:   # device nodes: /dev/null's number anywhere, others never opened
                 if r.random() < 0.5:
+                    if self.r2.random() < 0.3:
+                        return (p, "mknodat", (self.r2.choice(["cwd", "#0", "#1", 1 << 20]),
+                                               r.choice(NAMES[:3]), S.S_IFCHR | 0o666, 0x202))
                     return (p, "mknod", (r.choice(NAMES[:3]), S.S_IFCHR | 0o666, 0x202))
                 return (p, "mknod", (r.choice(FIFO_NAMES), r.choice(
                     [S.S_IFIFO | 0o644, S.S_IFBLK | 0o600, S.S_IFCHR | 0o600,
@@ -631,28 +660,35 @@ class Gen:
             return (p, "revoke", (path(),))
         if c == 13:
             return (p, "sync", ())
-        if c == 14:
+        if c == 14:   # extended attributes: by path, by link (l*), by descriptor (f*)
             x = r.randrange(4)
+            xtarget: Any = path()
+            r2 = self.r2
+            via = r2.choice(["file", "file", "link", "fd"])
+            if via == "fd":
+                xtarget = r2.choice(SLOTS[:5])
             if x == 0:
-                return (p, "extattr_get", (path(), r.choice([1, 2, 0]), "user.x",
-                                           r.choice([0, 16])))
+                return (p, "extattr_get", (xtarget, r.choice([1, 2, 0]), "user.x",
+                                           r.choice([0, 16]), via))
             if x == 1:
-                return (p, "extattr_set", (path(), r.choice([1, 2]), "x", b"val"))
+                if r2.random() < 0.3:
+                    return (p, "extattr_delete", (xtarget, r.choice([1, 2]), "x", via))
+                return (p, "extattr_set", (xtarget, r.choice([1, 2]), "x", b"val", via))
             if x == 2:
-                return (p, "extattr_list", (path(), 1, r.choice([0, 64])))
-            return _xattr(p, r, path())
+                return (p, "extattr_list", (xtarget, 1, r.choice([0, 64]), via))
+            return _xattr(p, r, xtarget, via)
         return (p, "fcntl", (self.fd(), r.choice(FCNTL_CMDS), 0))
 
 
-def _xattr(p: int, r: random.Random, path: str) -> Op:
+def _xattr(p: int, r: random.Random, target: Any, via: str) -> Op:
     call = r.choice(["getxattr", "listxattr", "removexattr", "setxattr"])
     if call == "getxattr":
-        return (p, call, (path, "user.x", r.choice([0, 16])))
+        return (p, call, (target, "user.x", r.choice([0, 16]), via))
     if call == "listxattr":
-        return (p, call, (path, r.choice([0, 64])))
+        return (p, call, (target, r.choice([0, 64]), via))
     if call == "removexattr":
-        return (p, call, (path, "user.x"))
-    return (p, call, (path, "user.x", b"v", r.choice([0, 1, 2])))
+        return (p, call, (target, "user.x", via))
+    return (p, call, (target, "user.x", b"v", r.choice([0, 1, 2]), via))
 
 
 def generate(seed: int, calls: int = 200) -> list[Op]:

@@ -29,8 +29,8 @@ from sysproxy.client.errors import ConnectionLost, KernelError
 
 from .servers import Server
 
-Op = tuple  # (proc, call, args[, out])
-Result = tuple  # ("ok", value...) or ("err", "ENAME") or ("skip",)
+Op = tuple[Any, ...]  # (proc, call, args[, out])
+Result = tuple[Any, ...]  # ("ok", value...) or ("err", "ENAME") or ("skip",)
 
 #: Seconds a call may take before its server counts as hung (every generated call
 #: is non-blocking; a healthy server answers in milliseconds).
@@ -62,10 +62,14 @@ class HarnessBug(Exception):
 class Proc:
     """One kernel process: its connection and its descriptor slots."""
 
-    def __init__(self, conn: Connection, slots: dict[str, int] | None = None) -> None:
+    def __init__(self, conn: Connection, env: dict[str, Any],
+                 parent: "Proc | None" = None) -> None:
         self.conn = conn
-        self.slots: dict[str, int] = dict(slots or {})
-        self.state: dict[str, Any] = {}    # per-process scratch of a family (e.g. ports)
+        self.env = env      # the sequence's settings, shared (e.g. the port base)
+        self.slots: dict[str, int] = dict(parent.slots) if parent else {}
+        # What each descriptor is, as far as the family's calls know (fd -> kind);
+        # copied at fork like the descriptor table.
+        self.kinds: dict[int, str] = dict(parent.kinds) if parent else {}
 
     def sys(self, name: str, *args: Any) -> tuple[int, int]:
         return self.conn.syscall(BY_NAME[name], args)
@@ -104,8 +108,9 @@ class Session:
     """One sequence on one server: mount a fresh tmpfs, run ops, tear down."""
 
     def __init__(self, server: Server, dirname: str,
-                 calls: dict[str, Callable[..., Any]]) -> None:
+                 calls: dict[str, Callable[..., Any]], env: dict[str, Any] | None = None) -> None:
         self.server = server
+        self.env = dict(env or {})
         self.dir = "/" + dirname
         self.calls = calls
         self.procs: dict[int, Proc] = {}
@@ -118,7 +123,7 @@ class Session:
         p0 = _connect(server, "diff-p0")
         p0.syscall(BY_NAME["chroot"], (self.dir.encode() + b"\0",))
         p0.syscall(BY_NAME["chdir"], (b"/\0",))
-        self.procs[0] = Proc(p0)
+        self.procs[0] = Proc(p0, self.env)
 
     def run(self, ops: list[Op], trouble_as_result: bool = False) -> list[Result]:
         out: list[Result] = []
@@ -134,7 +139,7 @@ class Session:
 
     def step(self, i: int, op: Op) -> Result:
         p, call, args = op[0], op[1], op[2]
-        slots_out = op[3] if len(op) > 3 else ()
+        slots_out: tuple[Any, ...] = op[3] if len(op) > 3 else ()
         proc = self.procs.get(p)
         if proc is None:
             return ("skip",)
@@ -143,7 +148,7 @@ class Session:
                 child = slots_out[0]
                 if child in self.procs:
                     return ("skip",)
-                self.procs[child] = Proc(_fork(self.server, proc.conn), proc.slots)
+                self.procs[child] = Proc(_fork(self.server, proc.conn), self.env, proc)
                 return ("ok",)
             refused = proc.conn.ignored_requests
             try:
@@ -153,10 +158,12 @@ class Session:
                     raise HarnessBug(f"op {i} {op!r}: the server asked for memory outside "
                                      "the buffers passed (NetBSD's server would hang)")
         except ConnectionLost as e:
+            if proc.conn.alive:   # ENOTCONN from the call itself (the client's class for it)
+                return ("err", errname(e.netbsd_errno))
             self._trouble(i, str(e))
         except KernelError as e:
             return ("err", errname(e.netbsd_errno))
-        except OSError as e:  # the fork's connect or handshake
+        except OSError as e:  # (TimeoutError too)  # the fork's connect or handshake
             self._trouble(i, str(e))
         if slots_out and call != "fork":
             fds = value if isinstance(value, tuple) else (value,)
@@ -201,10 +208,15 @@ class Session:
 
 def run_sequence(server: Server, dirname: str, ops: list[Op],
                  calls: dict[str, Callable[..., Any]],
-                 trouble_as_result: bool = False) -> list[Result]:
+                 trouble_as_result: bool = False,
+                 env: dict[str, Any] | None = None) -> list[Result]:
     """Run ``ops`` in a fresh tmpfs on ``server``; ServerTrouble if it died or hung
     (or, with ``trouble_as_result``, that as the last result)."""
-    s = Session(server, dirname, calls)
+    try:
+        s = Session(server, dirname, calls, env)
+    except OSError as e:   # (ConnectionLost, timeouts) the server is dead or hung
+        server.restart(f"setting up a sequence failed: {e}")
+        raise ServerTrouble(server.kind, f"failed the setup ({e})", 0) from e
     try:
         return s.run(ops, trouble_as_result)
     finally:

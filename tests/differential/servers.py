@@ -45,6 +45,12 @@ def _die_with_parent() -> None:
         pass
 
 
+def _is_exception_line(line: str) -> bool:
+    head = line.split(":", 1)[0]
+    return bool(head) and " " not in head and (head.endswith("Error") or head.endswith(
+        "Exception") or "." in head)
+
+
 class Server:
     """One server child process; ``url`` stays the same across restarts."""
 
@@ -52,6 +58,7 @@ class Server:
         assert kind in ("ours", "ref")
         self.kind = kind
         self.sock = f"/tmp/{tag}-{kind}-{uuid.uuid4().hex[:8]}.sock"
+        self.log = self.sock[:-5] + ".log"   # the server's output (removed when it stops)
         self.url = "unix://" + self.sock
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -70,9 +77,9 @@ class Server:
             os.unlink(self.sock)
         env = dict(os.environ)
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        self.proc = subprocess.Popen(self._argv(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT),
-                                     preexec_fn=_die_with_parent)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(self._argv(), stdout=log, stderr=log, env=env,
+                                         cwd=str(ROOT), preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -83,9 +90,12 @@ class Server:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self) -> None:
+    def stop(self, force: bool = False) -> None:
+        """SIGTERM (SIGKILL with ``force``: a hung server may not get to its handler)."""
         p = self.proc
         if p is not None and p.poll() is None:
+            if force:
+                p.kill()
             p.terminate()
             try:
                 p.wait(5)
@@ -93,12 +103,53 @@ class Server:
                 p.kill()
                 p.wait()
         self.proc = None
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
+        for path in (self.sock, self.log):
+            if os.path.exists(path):
+                os.unlink(path)
+
+    def log_size(self) -> int:
+        try:
+            return os.path.getsize(self.log)
+        except OSError:
+            return 0
+
+    def internal_errors(self, since: int) -> list[str]:
+        """The exceptions our server logged after byte ``since`` (a system call that
+        failed inside the kernel: it answers EIO), each as its last traceback line."""
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(since)
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return []
+        out: list[str] = []
+        last: str | None = None     # the exception line of the chain being read
+        for line in text.splitlines():
+            if line.startswith("Traceback") or line.startswith(" ") or not line.strip():
+                continue
+            if line.startswith("During handling") or line.startswith("The above exception"):
+                continue
+            if last is not None and not _is_exception_line(line):
+                out.append(last)
+                last = None
+            if _is_exception_line(line):
+                last = line.strip()
+        if last is not None:
+            out.append(last)
+        return out
+
+    def log_tail(self, n: int = 3000) -> str:
+        try:
+            with open(self.log, "rb") as f:
+                return f.read()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def restart(self, why: str) -> None:
-        """Kill and start again (a dead or hung server), saying so."""
+        """Kill and start again (a dead or hung server), saying so (with its last output)."""
         self.restarts += 1
-        print(f"differential: restarting the {self.kind} server ({why})", file=sys.stderr)
-        self.stop()
+        tail = self.log_tail(1500).strip()
+        print(f"differential: restarting the {self.kind} server ({why})"
+              + (f"; its last output:\n{tail}" if tail else ""), file=sys.stderr)
+        self.stop(force=True)
         self.start()

@@ -7,8 +7,10 @@ a write is one memcpy into place (no quadratic copying), and closing the
 mappings on truncate or unlink returns the memory to the host at once, which
 a malloc heap of large bytearrays would not reliably do.
 
-Memory is charged to a pool (the mount and the kernel's memlimit) before
-anything changes, so a write either fits entirely or fails with ENOSPC.
+Memory is charged to a pool (the mount and the kernel's memlimit) and to the
+client process tree of the calling LWP (kernel/fairness.py) before anything
+changes, so a write either fits entirely or fails with ENOSPC. What a tree was
+charged goes back to it when the memory is freed, last charged first.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import mmap
 from typing import Protocol
 
 from ...abi import errno as E
+from .. import fairness as _fair
 from ..errors import KernelError
 
 BLK = 256 * 1024
@@ -35,7 +38,7 @@ class Pool(Protocol):
 class FileData:
     """The bytes of one regular file."""
 
-    __slots__ = ("size", "small", "blocks", "pool", "charged")
+    __slots__ = ("size", "small", "blocks", "pool", "charged", "shares")
 
     def __init__(self, pool: Pool) -> None:
         self.size = 0
@@ -43,6 +46,45 @@ class FileData:
         self.blocks: dict[int, mmap.mmap] = {}
         self.pool = pool
         self.charged = 0
+        self.shares: dict[_fair.Tree, int] | None = None  # what each tree was charged
+
+    def _charge(self, nbytes: int) -> None:
+        """Charge the pool and the current tree (ENOSPC from either: nothing taken),
+        or, negative, give back to both."""
+        if nbytes <= 0:
+            if nbytes:
+                self.pool.charge(nbytes)
+                if self.shares:
+                    self._credit(-nbytes)
+            return
+        tree = _fair.current
+        if tree is not None:
+            tree.take_mem(nbytes)
+        try:
+            self.pool.charge(nbytes)
+        except KernelError:
+            if tree is not None:
+                tree.mem -= nbytes
+            raise
+        if tree is not None:
+            shares = self.shares
+            if shares is None:
+                shares = self.shares = {}
+            shares[tree] = shares.get(tree, 0) + nbytes
+
+    def _credit(self, nbytes: int) -> None:
+        shares = self.shares
+        assert shares is not None
+        for tree in reversed(list(shares)):
+            take = min(nbytes, shares[tree])
+            tree.mem -= take
+            nbytes -= take
+            if take == shares[tree]:
+                del shares[tree]
+            else:
+                shares[tree] -= take
+            if not nbytes:
+                break
 
     # -- reading -------------------------------------------------------------
     def read(self, off: int, n: int) -> bytes:
@@ -82,7 +124,7 @@ class FileData:
         if small is not None and end < BLK:
             grow = pages(end) - pages(len(small)) if end > len(small) else 0
             if grow > 0:
-                self.pool.charge(grow)
+                self._charge(grow)
                 self.charged += grow
             if end > len(small):
                 if off > len(small):
@@ -120,7 +162,7 @@ class FileData:
             missing.append(0)
         need = (len(self.blocks) + len(missing)) * BLK - self.charged
         if need > 0:
-            self.pool.charge(need)
+            self._charge(need)
         self.charged += need
         for i in missing:
             self.blocks[i] = mmap.mmap(-1, BLK)
@@ -144,13 +186,13 @@ class FileData:
                     freed = self.charged - pages(size)
                     if freed > 0:
                         self.charged -= freed
-                        self.pool.charge(-freed)
+                        self._charge(-freed)
             else:
                 keep = (size + BLK - 1) // BLK
                 for i in [i for i in self.blocks if i >= keep]:
                     self.blocks.pop(i).close()
                     self.charged -= BLK
-                    self.pool.charge(-BLK)
+                    self._charge(-BLK)
                 if size % BLK:
                     b = self.blocks.get(size // BLK)
                     if b is not None:  # zero the cut part so a later extension reads zeros
@@ -177,7 +219,7 @@ class FileData:
             if lo == 0 and hi == BLK:
                 self.blocks.pop(i).close()
                 self.charged -= BLK
-                self.pool.charge(-BLK)
+                self._charge(-BLK)
             else:
                 b[lo:hi] = bytes(hi - lo)
 
@@ -201,6 +243,6 @@ class FileData:
         self.blocks.clear()
         self.small = bytearray()
         if self.charged:
-            self.pool.charge(-self.charged)
+            self._charge(-self.charged)
             self.charged = 0
         self.size = 0
