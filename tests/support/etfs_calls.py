@@ -91,6 +91,20 @@ def sequence(c: RawClient, key: str, size: int) -> list[Step]:
     rec("open rdonly", r)
     rec("write on rdonly", c.call("write", r[1], m.buf(b"x" * 512), 512))
     rec("close rdonly", c.call("close", r[1]))
+    first = c.call("open", m.str(key), O_RDWR, 0)
+    rec("open again", first)
+    second = c.call("open", m.str(key), O_RDONLY, 0)  # a block device opens once (EBUSY)
+    rec("open while open", second)
+    rec("ftruncate", c.call("ftruncate", first[1], 0, 4096))
+    sb = m.out(152)
+    r = c.call("__fstat50", first[1], sb)
+    rec("fstat after ftruncate", r, stat_view(m.get(sb, 152)) if not r[0] else None)
+    if not second[0]:
+        rec("close second", c.call("close", second[1]))
+    rec("close first", c.call("close", first[1]))
+    rec("unlink", c.call("unlink", m.str(key)))
+    r = c.call("__stat50", m.str(key), m.out(152))
+    rec("stat after unlink", r)
     return out
 
 

@@ -19,6 +19,9 @@ What the calls answer is what NetBSD 7.99.34's rump_server answers (measured):
 * reg: rumpfs's host-backed file: any ioctl but FIONREAD is EOPNOTSUPP.
   Here reads end at the region's end and a write is cut short there (EFBIG at or
   past it), where the reference reads and writes the host file beyond the region.
+* blk: one open at a time per host file (EBUSY), as spec_open allows.
+* unlink: ENOENT (rumpfs's lookup for a removal never finds a key); a reg drive's
+  truncate succeeds and changes nothing.
 * stat: mode 0755 of the type, root's, one link, st_size the region's size,
   st_blocks 1, st_blksize 512; blk and chr have st_rdev (197, n), n counting
   distinct host files from 0 (RUMPBLK_DEVMAJOR, rumpblk's minors).
@@ -86,17 +89,29 @@ def disklabel(size: int, part: int) -> bytes:
     return bytes(lab)
 
 
+class DiskUnit:
+    """One rumpblk minor (one host file): its block device opens at most once at a
+    time, as spec_open permits ("the buffer cache cannot remain self-consistent")."""
+
+    __slots__ = ("minor", "blk_open")
+
+    def __init__(self, minor: int) -> None:
+        self.minor = minor
+        self.blk_open = False
+
+
 class EtfsNode(Vnode):
     """The node at the key; its data is the host region."""
 
-    __slots__ = ("gen", "region", "minor")
+    __slots__ = ("gen", "region", "unit")
     gen: int
+    etfs_key = True  # unlink answers ENOENT, as rumpfs (syscalls/vfs_path.py)
 
-    def __init__(self, mount: TmpfsMount, region: Region, ino: int, minor: int) -> None:
-        rdev = dev.makedev(RUMPBLK_DEVMAJOR, minor) if region.vtype != VREG else S.NODEV
+    def __init__(self, mount: TmpfsMount, region: Region, ino: int, unit: DiskUnit) -> None:
+        rdev = dev.makedev(RUMPBLK_DEVMAJOR, unit.minor) if region.vtype != VREG else S.NODEV
         super().__init__(mount, region.vtype, 0o755, 0, 0, ino, rdev)
         self.region = region
-        self.minor = minor
+        self.unit = unit
 
     @property
     def size(self) -> int:
@@ -131,10 +146,18 @@ class EtfsNode(Vnode):
         self.mtime = self.ctime = now_ns()
         return n
 
+    def truncate(self, size: int) -> None:
+        """A reg drive's size is the region's: truncate succeeds and changes nothing
+        (as the reference's rumpfs answers)."""
+
     def fsync(self) -> None:
         os.fsync(self.region.fd)
 
     def open_file(self, flag: int) -> "File":
+        if self.vtype == VBLK:
+            if self.unit.blk_open:
+                raise KernelError(E.EBUSY)
+            self.unit.blk_open = True
         return EtfsFile(flag, self)
 
 
@@ -158,6 +181,11 @@ class EtfsFile(VnodeFile):
         self._check(self.offset if offset is None else offset, len(data), True)
         return await super().write(lwp, data, offset)
 
+    def on_last_close(self) -> None:
+        if self.vp.vtype == VBLK:
+            self.vp.unit.blk_open = False
+        super().on_last_close()
+
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         vp = self.vp
         if vp.vtype == VREG:
@@ -165,7 +193,7 @@ class EtfsFile(VnodeFile):
                 return await super().ioctl(lwp, cmd, data)
             raise KernelError(E.EOPNOTSUPP)
         if cmd == _DIOCGDINFO:
-            data[:DISKLABEL_SIZE] = disklabel(vp.region.size, vp.minor)
+            data[:DISKLABEL_SIZE] = disklabel(vp.region.size, vp.unit.minor)
         elif cmd == _DIOCGMEDIASIZE:
             data[:8] = struct.pack("<q", vp.region.size)
         elif cmd in (_DIOCCACHESYNC, _DIOCGPARTINFO):
@@ -199,15 +227,16 @@ def register(kernel: "Kernel", region: Region) -> EtfsNode:
         raise KernelError(E.EEXIST)
     if not isinstance(d, TmpfsDir):
         raise KernelError(E.EOPNOTSUPP)
-    minors: dict[str, int] = kernel.__dict__.setdefault("etfs_minors", {})
-    minor = -1
+    units: dict[str, DiskUnit] = kernel.__dict__.setdefault("etfs_units", {})
+    unit = DiskUnit(0)
     if region.vtype != VREG:
-        minor = minors.setdefault(region.hostpath, len(minors))
-        if minor >= MAXMINORS:
-            del minors[region.hostpath]
-            raise KernelError(E.EBUSY)
+        if region.hostpath not in units:
+            if len(units) >= MAXMINORS:
+                raise KernelError(E.EBUSY)
+            units[region.hostpath] = DiskUnit(len(units))
+        unit = units[region.hostpath]
     mp: TmpfsMount = d.mount  # type: ignore[assignment]
-    vp = EtfsNode(mp, region, mp.alloc_ino(0), max(minor, 0))
+    vp = EtfsNode(mp, region, mp.alloc_ino(0), unit)
     mp.node_allocated(vp)  # type: ignore[arg-type]
     d._attach(parts[-1], vp)
     d.mtime = d.ctime = vp.ctime

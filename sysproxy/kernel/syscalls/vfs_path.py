@@ -188,6 +188,8 @@ async def sys_linkat(l: "Lwp", a: Args) -> int:
 def do_unlink(l: "Lwp", dirfd: int, path: bytes) -> int:
     r = lookup(l, path, False, True, dirfd)
     vp, dvp = r.vp, r.dvp
+    if getattr(vp, "etfs_key", False):  # rumpfs's DELETE lookup never finds an etfs key
+        raise KernelError(E.ENOENT)
     if vp is None:
         raise KernelError(E.ENOENT)
     if dvp is None:

@@ -251,3 +251,21 @@ def test_same_results_as_the_reference(tmp_path: Path, servers: list[ServerProce
             assert r == o, f"{typ} {r[0]}: reference {r[1:]} ours {o[1:]}"
     if typ != "reg":
         assert images[0] == images[1]  # the same bytes reached the host file
+
+
+def test_blk_opens_once_and_keys_cannot_be_unlinked(img: Path, servers: list[ServerProcess]) -> None:
+    s = start(servers, f"key=/dk,hostpath={img},size=65536",
+              f"key=/rdk,hostpath={img},size=65536,type=chr")
+    with connect(s.url, "t") as k:
+        fd = k.open("/dk", os.O_RDWR)
+        with pytest.raises(OSError) as ei:
+            k.open("/dk", os.O_RDONLY)  # spec_open: one open of a block device
+        assert ei.value.errno == E.EBUSY
+        raw = k.open("/rdk", os.O_RDONLY)  # the raw device of the same disk: any number
+        k.close(raw)
+        k.close(fd)
+        k.close(k.open("/dk", os.O_RDONLY))  # free again after the last close
+        with pytest.raises(OSError) as ei:
+            k.unlink("/dk")
+        assert ei.value.errno == E.ENOENT
+        assert k.stat("/dk").st_size == 65536
