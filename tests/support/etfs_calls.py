@@ -58,12 +58,19 @@ def sequence(c: RawClient, key: str, size: int) -> list[Step]:
                             ("write 512@end-512", pattern[:512], size - 512),
                             ("write 1024@end-512", pattern[:1024], size - 512),
                             ("write 512@end", pattern[:512], size),
-                            ("write 512@end+512", pattern[:512], size + 512)]:
+                            ("write 512@end+512", pattern[:512], size + 512),
+                            ("write 2048@end", pattern[:2048], size),
+                            ("write 4096@end", pattern[:4096], size),
+                            ("write 512@end+2048", pattern[:512], size + 2048),
+                            ("write 4608@end-512", pattern[:4608], size - 512),
+                            ("write 8192@end-4096", pattern[:8192], size - 4096)]:
         rec("p" + name, c.call("pwrite", fd, m.buf(data), len(data), 0, off))
     for name, n, off in [("read 4096@0", 4096, 0), ("read 100@3", 100, 3),
                          ("read 512@end-512", 512, size - 512),
                          ("read 1024@end-512", 1024, size - 512),
-                         ("read 512@end", 512, size), ("read 512@end+512", 512, size + 512)]:
+                         ("read 512@end", 512, size), ("read 512@end+512", 512, size + 512),
+                         ("read 512@end+2048", 512, size + 2048),
+                         ("read 8192@end-4096", 8192, size - 4096)]:
         buf = m.out(n)
         r = c.call("pread", fd, buf, n, 0, off)
         rec("p" + name, r, m.get(buf, r[1]) if not r[0] else None)

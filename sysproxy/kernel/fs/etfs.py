@@ -8,9 +8,9 @@ Nothing is ever written outside the region, so the host file never grows.
 
 What the calls answer is what NetBSD 7.99.34's rump_server answers (measured):
 
-* blk: any offset and length (the buffer cache reads, modifies, writes); a write
-  that crosses the end is cut short there, one at or past the end writes 0 bytes;
-  a read at or past the end reads 0 bytes.
+* blk: any offset and length, in 2048-byte blocks through the buffer cache (see
+  blk_read, blk_write): a transfer stops at the end; a block starting past the end
+  is EINVAL; a whole block at the end counts as written though nothing is.
 * chr (rumpblk's raw device, physio): offsets and lengths must be multiples of
   512 (EINVAL); a write past the end is EINVAL, one exactly at the end writes 0.
 * blk and chr: lseek(SEEK_END) counts from the region's size; the ioctls
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 RUMPBLK_DEVMAJOR = 197
 SECTOR = 512
+BLKDEV_IOSIZE = 2048  # the block size spec_read/spec_write use (rumpblk's pi_bsize)
 MAXMINORS = 16  # RUMPBLK_SIZE
 TYPES = {"blk": VBLK, "chr": VCHR, "reg": VREG}
 
@@ -161,10 +162,82 @@ class EtfsNode(Vnode):
         return EtfsFile(flag, self)
 
 
+class EndBlock:
+    """Whether the buffer cache holds the block that starts at the device's end (read
+    or written once, it stays with b_resid = the whole block: later transfers that
+    reach it move nothing). spec_close of the block device drops it."""
+
+    __slots__ = ("cached",)
+
+    def __init__(self) -> None:
+        self.cached = False
+
+
+def blk_read(vp: EtfsNode, off: int, n: int, end: EndBlock) -> tuple[bytes, int]:
+    """spec_read on a block device: BLKDEV_IOSIZE blocks through the buffer cache.
+    A block that starts past the end fails (EINVAL, rumpblk's bounds check); the one
+    at the end reads nothing and ends the transfer. (bytes, errno or 0)."""
+    if off < 0:
+        return b"", E.EINVAL
+    size = vp.region.size
+    if off + n <= size:  # inside the device: every block is whole
+        return vp.read(off, n), 0
+    parts: list[bytes] = []
+    while n > 0:
+        on = off % BLKDEV_IOSIZE
+        bn = off - on
+        if bn > size:
+            return b"".join(parts), E.EINVAL
+        if bn == size:
+            end.cached = True
+        k = min(BLKDEV_IOSIZE - on, n, size - bn)
+        if k <= 0:
+            break
+        parts.append(vp.read(off, k).ljust(k, b"\0"))
+        off += k
+        n -= k
+    return b"".join(parts), 0
+
+
+def blk_write(vp: EtfsNode, off: int, data: bytes, end: EndBlock) -> tuple[int, int]:
+    """spec_write on a block device. A partial block is read first (bread: past the end
+    EINVAL, at the end nothing, which ends the transfer); a whole block is taken without
+    reading (getblk) and counted as written even at the end, where rumpblk writes
+    nothing (the first time: see EndBlock); the next one past the end fails. Only the region is ever written.
+    (bytes the call took, errno or 0)."""
+    if off < 0:
+        return 0, E.EINVAL
+    size = vp.region.size
+    if off + len(data) <= size:  # inside the device: one host write
+        return vp.write(off, data), 0
+    done = 0
+    view = memoryview(data)
+    while done < len(data):
+        on = off % BLKDEV_IOSIZE
+        bn = off - on
+        k = min(BLKDEV_IOSIZE - on, len(data) - done)
+        if bn > size:  # getblk's block was filled (uiomove) before its write failed
+            return done + (k if k == BLKDEV_IOSIZE else 0), E.EINVAL
+        if k < BLKDEV_IOSIZE or (bn == size and end.cached):
+            k = min(k, size - bn)
+        if bn == size:
+            end.cached = True
+        if k <= 0:
+            break
+        vp.write(off, bytes(view[done:done + k]))  # cut at the region's end
+        off += k
+        done += k
+    return done, 0
+
+
 class EtfsFile(VnodeFile):
     """An open etfs node: the device rules of its type (see the module's docstring)."""
 
     vp: EtfsNode
+
+    def __init__(self, flag: int, vp: EtfsNode) -> None:
+        super().__init__(flag, vp)
+        self.end = EndBlock()
 
     def _check(self, off: int, n: int, writing: bool) -> None:
         if self.vp.vtype == VCHR:
@@ -174,12 +247,28 @@ class EtfsFile(VnodeFile):
                 raise KernelError(E.EINVAL)
 
     async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
-        self._check(self.offset if offset is None else offset, n, False)
-        return await super().read(lwp, n, offset)
+        off = self.offset if offset is None else offset
+        if self.vp.vtype != VBLK:
+            self._check(off, n, False)
+            return await super().read(lwp, n, offset)
+        got, err = blk_read(self.vp, off, n, self.end)
+        if offset is None:
+            self.offset = off + len(got)
+        if err:
+            raise KernelError(err)
+        return got
 
     async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
-        self._check(self.offset if offset is None else offset, len(data), True)
-        return await super().write(lwp, data, offset)
+        off = self.offset if offset is None else offset
+        if self.vp.vtype != VBLK:
+            self._check(off, len(data), True)
+            return await super().write(lwp, data, offset)
+        done, err = blk_write(self.vp, off, data, self.end)
+        if offset is None:  # vn_write moves the offset by what uiomove took, error or not
+            self.offset = off + done
+        if err:
+            raise KernelError(err)
+        return done
 
     def on_last_close(self) -> None:
         if self.vp.vtype == VBLK:
