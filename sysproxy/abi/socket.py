@@ -2,7 +2,8 @@
 
 Facts from NetBSD's sys/sys/socket.h, sys/sys/un.h, sys/netinet/in.h,
 sys/netinet6/in6.h, sys/netinet/tcp.h and sys/sys/uio.h, for amd64 and the
-7.99 era (SCM_CREDS 0x04 with the pid-less struct sockcred; SO_TIMESTAMP 0x2000).
+7.99.34 (SCM_CREDS 0x10 and LOCAL_CREDS 0x0004 with struct sockcred's sc_pid;
+SO_TIMESTAMP 0x2000).
 Every sockaddr starts with a one-byte length, then a one-byte family.
 """
 from __future__ import annotations
@@ -112,7 +113,8 @@ MSG_USERFLAGS = 0x0FFFFFF
 # ---- control messages ----
 SCM_RIGHTS = 0x01
 SCM_OTIMESTAMP = 0x02
-SCM_CREDS = 0x04
+SCM_OCREDS = 0x04  # struct sockcred70, COMPAT_SOCKCRED70 only
+SCM_CREDS = 0x10
 SCM_TIMESTAMP = 0x08
 
 SHUT_RD = 0
@@ -121,7 +123,8 @@ SHUT_RDWR = 2
 
 # ---- AF_LOCAL (sys/un.h); options are used at level 0 ----
 SOL_LOCAL = 0
-LOCAL_CREDS = 0x0001
+LOCAL_OCREDS = 0x0001  # the pre-7.99 struct sockcred70; only with COMPAT_SOCKCRED70
+LOCAL_CREDS = 0x0004
 LOCAL_CONNWAIT = 0x0002
 LOCAL_PEEREID = 0x0003
 SUN_PATH_MAX = 104  # sizeof(sun_path) in the userland struct sockaddr_un
@@ -304,7 +307,7 @@ def unpack_cmsgs(buf: bytes) -> list[tuple[int, int, bytes]]:
 # ---- linger, sockcred, unpcbid ----
 LINGER = struct.Struct("<ii")  # l_onoff, l_linger
 UNPCBID = struct.Struct("<iII")  # unp_pid, unp_euid, unp_egid (12 bytes)
-SOCKCRED_HDR = struct.Struct("<IIIIi")  # sc_uid, sc_euid, sc_gid, sc_egid, sc_ngroups
+SOCKCRED_HDR = struct.Struct("<iIIIIi")  # sc_pid, sc_uid, sc_euid, sc_gid, sc_egid, sc_ngroups
 
 
 def SOCKCREDSIZE(ngroups: int) -> int:
@@ -312,14 +315,14 @@ def SOCKCREDSIZE(ngroups: int) -> int:
     return SOCKCRED_HDR.size + 4 * max(ngroups, 1)
 
 
-def pack_sockcred(uid: int, euid: int, gid: int, egid: int, groups: list[int]) -> bytes:
-    out = SOCKCRED_HDR.pack(uid, euid, gid, egid, len(groups))
+def pack_sockcred(uid: int, euid: int, gid: int, egid: int, groups: list[int], pid: int = 0) -> bytes:
+    out = SOCKCRED_HDR.pack(pid, uid, euid, gid, egid, len(groups))
     out += struct.pack(f"<{len(groups)}I", *groups)
     return out + b"\0" * (SOCKCREDSIZE(len(groups)) - len(out))
 
 
 def unpack_sockcred(b: bytes) -> tuple[int, int, int, int, list[int]]:
-    uid, euid, gid, egid, n = SOCKCRED_HDR.unpack_from(b)
+    _pid, uid, euid, gid, egid, n = SOCKCRED_HDR.unpack_from(b)
     groups = list(struct.unpack_from(f"<{n}I", b, SOCKCRED_HDR.size)) if n > 0 else []
     return uid, euid, gid, egid, groups
 

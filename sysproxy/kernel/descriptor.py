@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING
 
 from ..abi import errno as E
 from .errors import KernelError
-from .file import File
+from .file import DTYPE_KQUEUE, File
 
 if TYPE_CHECKING:
     from .fairness import Tree
 
 DEFAULT_MAXFILES = 3404  # kern.maxfiles; a process's own limit is RLIMIT_NOFILE (resource.py)
+NDFILE, NDEXTENT = 20, 50  # sys/filedesc.h: the built-in table, then the first expansion
 
 
 class FileTable:
-    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist", "acct")
+    __slots__ = ("_files", "_cloexec", "maxfiles", "knlist", "nfiles", "acct")
 
     def __init__(self, maxfiles: int = DEFAULT_MAXFILES) -> None:
         self._files: list[File | None] = []
@@ -28,6 +29,9 @@ class FileTable:
         # kqueues holding knotes on this table's descriptors (fd_knlist): closing a
         # descriptor drops its knotes from them (knote_fdclose)
         self.knlist: list = []
+        # dt_nfiles: the table's size as NetBSD grows it (NDFILE, NDEXTENT, then doubling;
+        # never shrinking); select clips nd to it, poll allows 1000 more entries
+        self.nfiles = NDFILE
         # The client process tree whose descriptor limit this table counts against.
         self.acct: Tree | None = None
 
@@ -93,6 +97,8 @@ class FileTable:
             kq.drop_fd(fd)
 
     def _grow(self, fd: int) -> None:
+        while fd >= self.nfiles:  # fd_tryexpand
+            self.nfiles = NDEXTENT if self.nfiles < NDEXTENT else 2 * self.nfiles
         n = fd + 1 - len(self._files)
         if n > 0:
             self._files.extend([None] * n)
@@ -120,8 +126,20 @@ class FileTable:
     def copy(self) -> "FileTable":
         """The table a forked child gets: same files, each with one more reference."""
         t = FileTable(self.maxfiles)
-        t._files = [f.hold() if f is not None else None for f in self._files]
-        t._cloexec = list(self._cloexec)
+        # fd_copy: kqueue descriptors are not copied
+        t._files = [f.hold() if f is not None and f.dtype != DTYPE_KQUEUE else None
+                    for f in self._files]
+        t._cloexec = [c and f is not None for c, f in zip(self._cloexec, t._files, strict=True)]
+        # the child's table: the built-in one while the last open fd fits, else the
+        # parent's size halved while twice the last fd still fits (at least NDEXTENT*2)
+        last = self.maxfd()
+        if last < NDFILE:
+            t.nfiles = NDFILE
+        else:
+            n = self.nfiles
+            while n >= 2 * NDEXTENT and n > last * 2:
+                n //= 2
+            t.nfiles = n
         return t
 
     def close_on_exec(self) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Self
 
 from ..abi import errno as E
+from ..abi.ioctl import FIONBIO
 from .errors import KernelError
 
 if TYPE_CHECKING:
     from .lwp import Lwp
     from .sleepq import WaitQueue
 
-from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_NONBLOCK  # noqa: F401  (re-exported)
+from ..abi.fcntl import FCNTLFLAGS, FREAD, FWRITE, O_APPEND, O_ASYNC, O_NONBLOCK  # noqa: F401  (re-exported)
 
 # f_type values, as kern.file2 (fstat, sockstat) reports them: NetBSD's sys/file.h.
 from ..abi.kinfo_file import DTYPE_KQUEUE, DTYPE_MISC, DTYPE_PIPE, DTYPE_SOCKET, DTYPE_VNODE  # noqa: F401
@@ -68,6 +69,29 @@ class File:
         """Device/file control. ``data`` is the argument buffer: copied in before
         the call for IOC_IN commands, copied out after it for IOC_OUT ones."""
         raise KernelError(E.ENOTTY)
+
+    async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        """fo_ioctl(FIONBIO/FIOASYNC), after sys_ioctl already changed f_flag: vnodes,
+        pipes and sockets accept both; a kqueue refuses (ENOTTY, the flag stays set)."""
+        if cmd != FIONBIO:  # FIOASYNC goes to the file's own ioctl; FIONBIO is accepted
+            await self.ioctl(lwp, cmd, data)
+
+    async def setfl(self, lwp: "Lwp", flag: int) -> None:
+        """fcntl F_SETFL: fo_fcntl, then FIONBIO/FIOASYNC for the bits that change
+        (each may refuse the call), then the new flags."""
+        await self.fcntl_check()
+        changed = (flag ^ self.flag) & (O_NONBLOCK | O_ASYNC)
+        if changed & O_NONBLOCK:
+            await self.ioctl_flag(lwp, FIONBIO, bytearray(4))
+        if changed & O_ASYNC and self.refuses_flag_ioctls:
+            raise KernelError(E.ENOTTY)
+        self.set_flags(flag)
+
+    async def fcntl_check(self) -> None:
+        """fo_fcntl(F_SETFL): most files accept it."""
+
+    #: fo_ioctl refuses FIONBIO/FIOASYNC/FIOGETOWN/FIOSETOWN (kqueue, the rump console)
+    refuses_flag_ioctls = False
 
     def set_flags(self, flag: int) -> None:
         """F_SETFL: status flags changed; subclasses react (e.g. nonblocking sockets)."""

@@ -37,6 +37,7 @@ KFILTER_MAPPING = struct.Struct("<QQI4x")
 KFILTER_BYFILTER = _IOWR("k", 0, KFILTER_MAPPING.size)
 KFILTER_BYNAME = _IOWR("k", 1, KFILTER_MAPPING.size)
 KFILTER_MAXNAME = 256
+KEVENT_SIZE = 40  # sizeof(struct kevent) on LP64: kqueue_stat's st_blksize
 # the filters this kernel knows by name (sys_kfilters order)
 FILTER_NAMES = {
     EV.EVFILT_READ: "EVFILT_READ", EV.EVFILT_WRITE: "EVFILT_WRITE", EV.EVFILT_AIO: "EVFILT_AIO",
@@ -58,7 +59,7 @@ def _is_vnode_file(f: File | None) -> TypeGuard[VnodeFile]:
 
 class Knote:
     __slots__ = ("kq", "ident", "filter", "flags", "sfflags", "sdata", "udata", "file",
-                 "fired", "fflags", "last", "timer", "unhook", "eof")
+                 "fired", "fflags", "last", "timer", "unhook", "eof", "queued")
 
     def __init__(self, kq: "KqueueFile", ev: Kevent, file: File | None) -> None:
         self.kq = kq
@@ -72,6 +73,7 @@ class Knote:
         self.timer: Any = None
         self.unhook: Callable[[], None] | None = None
         self.eof = False        # EVFILT_VNODE: the vnode was revoked (EV_EOF from then on)
+        self.queued: int | None = None  # place on the kqueue's active queue (kq_head)
 
     def activate(self, hint: int = 0) -> None:
         self.fflags |= hint
@@ -88,14 +90,26 @@ class KqueueFile(File):
         self.knotes: dict[tuple[int, int], Knote] = {}
         self.sq = WaitQueue()
         self.parents: list[Callable[[], None]] = []
+        self.seq = 0  # the next place on the active queue
+
+    def enqueue_active(self) -> None:
+        """knote_activate: a knote that has become active joins the tail of the queue
+        (kevent returns events in that order); a queued one keeps its place."""
+        for kn in self.knotes.values():
+            if kn.queued is None and not kn.flags & EV.EV_DISABLE and self._state(kn)[0]:
+                kn.queued = self.seq
+                self.seq += 1
 
     def changed(self) -> None:
+        self.enqueue_active()
         self.sq.wakeup()
         for fn in list(self.parents):
             fn()
 
     # -- registration ------------------------------------------------------
-    def apply(self, ev: Kevent) -> None:
+    def apply(self, ev: Kevent) -> bool:
+        """kqueue_register; True when it made a new knote."""
+        ev = (ev[0], ev[1], ev[2] & ~EV.EV_SYSFLAGS, ev[3], ev[4], ev[5])
         ident, filt, flags = ev[0], ev[1], ev[2]
         key = (ident, filt)
         kn = self.knotes.get(key)
@@ -109,7 +123,8 @@ class KqueueFile(File):
             if kn is None:
                 raise KernelError(E.ENOENT)
             self._drop(kn)
-            return
+            return False
+        new = kn is None
         if kn is None:
             if not flags & EV.EV_ADD:
                 raise KernelError(E.ENOENT)
@@ -130,9 +145,8 @@ class KqueueFile(File):
                 kn.fired = 0
                 kn.sdata = ev[4]
                 self._arm_timer(kn)
+            # a later EV_ADD changes fflags, data and udata only: the flags stay
             kn.sfflags, kn.sdata, kn.udata = ev[3], ev[4], ev[5]
-            if flags & EV.EV_ADD:
-                kn.flags = (kn.flags & EV.EV_DISABLE) | (flags & ~(EV.EV_ENABLE | EV.EV_DISABLE | EV.EV_RECEIPT))
         if filt == EV.EVFILT_USER:
             op = ev[3] & EV.NOTE_FFCTRLMASK
             v = ev[3] & EV.NOTE_FFLAGSMASK
@@ -149,6 +163,7 @@ class KqueueFile(File):
         if flags & EV.EV_ENABLE:
             kn.flags &= ~EV.EV_DISABLE
         self.changed()
+        return new
 
     def _attach(self, kn: Knote) -> None:
         if kn.filter == EV.EVFILT_TIMER:
@@ -268,12 +283,16 @@ class KqueueFile(File):
 
     def collect(self, limit: int) -> list[Kevent]:
         out: list[Kevent] = []
-        for kn in list(self.knotes.values()):
+        self.enqueue_active()
+        for kn in sorted((k for k in self.knotes.values() if k.queued is not None),
+                         key=lambda k: k.queued or 0):
             if len(out) >= limit:
                 break
             if kn.flags & EV.EV_DISABLE:
+                kn.queued = None
                 continue
             active, data, extra = self._state(kn)
+            kn.queued = None  # taken off the queue; a level-triggered one goes back at the tail
             if not active:
                 continue
             if kn.flags & EV.EV_CLEAR and kn.filter in (EV.EVFILT_READ, EV.EVFILT_WRITE):
@@ -293,6 +312,9 @@ class KqueueFile(File):
                     kn.fflags = 0
                 if kn.flags & EV.EV_DISPATCH:
                     kn.flags |= EV.EV_DISABLE
+            else:
+                kn.queued = self.seq
+                self.seq += 1
         return out
 
     def queues(self) -> list[WaitQueue]:
@@ -337,8 +359,26 @@ class KqueueFile(File):
         raise KernelError(E.ENOENT)
 
     def stat(self, lwp: "Lwp") -> bytes:
+        """kqueue_stat: all zero but st_mode S_IFIFO (no permission bits), st_size the
+        events queued, st_blksize sizeof(struct kevent)."""
         from ..abi.stat import S_IFIFO, pack_stat
-        return pack_stat(0, 0, S_IFIFO | 0o600, 0, 0, 0, 0, 0, 0, 0, 0, len(self.knotes), 0, 0)
+        queued = sum(1 for kn in self.knotes.values()
+                     if not kn.flags & EV.EV_DISABLE and self._state(kn)[0])
+        return pack_stat(0, 0, S_IFIFO, 0, 0, 0, 0, 0, 0, 0, 0, queued, 0, KEVENT_SIZE)
+
+    async def read(self, lwp: "Lwp", n: int, offset: int | None) -> bytes:
+        raise KernelError(E.ENXIO)  # kqueueops: fo_read is enxio
+
+    async def write(self, lwp: "Lwp", data: bytes, offset: int | None) -> int:
+        raise KernelError(E.ENXIO)
+
+    async def ioctl_flag(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
+        raise KernelError(E.ENOTTY)  # kqueue_ioctl knows only the KFILTER_* commands
+
+    refuses_flag_ioctls = True
+
+    async def fcntl_check(self) -> None:
+        raise KernelError(E.ENOTTY)  # kqueue_fcntl
 
     def on_last_close(self) -> None:
         for kn in list(self.knotes.values()):

@@ -170,6 +170,10 @@ class PipeFile(File):
             # only a write end is ever writable (sys_pipe.c pipe_poll: the direction flag decides)
             if eof_w or ch.size - len(ch.buf) >= PIPE_BUF:
                 rev |= events & (P.POLLOUT | P.POLLWRNORM)
+        if (eof_r or eof_w) and self.on_free is None:
+            # a pipe (not a FIFO) whose other end is closed: pipe_poll sees its own
+            # PIPE_EOF (readable) and no peer (writable), whichever end this is
+            rev |= events & (P.POLLIN | P.POLLRDNORM | P.POLLOUT | P.POLLWRNORM)
         if eof_r or eof_w:
             rev |= P.POLLHUP
         return rev
@@ -234,7 +238,7 @@ class PipeFile(File):
 
 
 def make_pipe(kernel: "Kernel", uid: int, gid: int, extra: int = 0) -> tuple[PipeFile, PipeFile]:
-    """A new pipe: (read end, write end); ``extra`` adds O_NONBLOCK/O_NOSIGPIPE."""
+    """A new pipe: (read end, write end); ``extra`` adds pipe2's flags to both ends' f_flag."""
     ch = PipeChannel(kernel)
     return (PipeFile(ch, FREAD | extra, uid, gid), PipeFile(ch, FWRITE | extra, uid, gid))
 

@@ -7,6 +7,7 @@ ending in CTL_QUERY or CTL_DESCRIBE enumerate the tree: sysctl_query.py.
 """
 from __future__ import annotations
 
+import functools
 import struct
 import time
 from collections.abc import Awaitable, Callable
@@ -100,9 +101,9 @@ def attach(kernel: "Kernel") -> None:
     kern.add(2, string_leaf("osrelease", lambda: k.osrelease))
     kern.add(3, int_leaf("osrevision", lambda: _osrevision(k.osrelease)))
     kern.add(4, string_leaf("version", lambda: f"{k.ostype} {k.osrelease} (SYSPROXY)"))
-    kern.add(6, int_leaf("maxproc", lambda: 30000))
+    # kern.maxproc, argmax, posix1version, ngroups, job_control and saved_ids are not
+    # there: the rump kernel leaves out init_sysctl.c's nodes (ENOENT on the reference)
     kern.add(7, int_leaf("maxfiles", lambda: 3404))
-    kern.add(8, int_leaf("argmax", lambda: 262144))
     kern.add(9, int_leaf("securelevel", lambda: -1))
 
     def set_hostname(v: str) -> None:
@@ -111,10 +112,6 @@ def attach(kernel: "Kernel") -> None:
     def set_domainname(v: str) -> None:
         k.domainname = v
     kern.add(10, string_leaf("hostname", lambda: k.hostname, set_hostname))
-    kern.add(17, int_leaf("posix1version", lambda: 200809))
-    kern.add(18, int_leaf("ngroups", lambda: 16))
-    kern.add(19, int_leaf("job_control", lambda: 1))
-    kern.add(20, int_leaf("saved_ids", lambda: 1))
     k.boottime_ns = time.time_ns()  # settime1 moves it with the clock
     kern.add(21, Node("boottime", CTLTYPE_STRUCT,
                       lambda: struct.pack("<qq", *divmod(k.boottime_ns, 10**9)), None, 16))
@@ -131,14 +128,30 @@ def attach(kernel: "Kernel") -> None:
     hw.add(6, int_leaf("usermem", lambda: min(_physmem(k), 0x7FFFFFFF)))
     hw.add(7, int_leaf("pagesize", lambda: k.pagesize))
     hw.add(10, string_leaf("machine_arch", lambda: "x86_64"))
-    hw.add(11, int_leaf("alignbytes", lambda: 15))
+    hw.add(11, int_leaf("alignbytes", lambda: 7))  # ALIGNBYTES on amd64: sizeof(long) - 1
     hw.add(13, quad_leaf("physmem64", lambda: _physmem(k)))
     hw.add(14, quad_leaf("usermem64", lambda: _physmem(k)))
     for num, name in ((CTL_VM, "vm"), (CTL_VFS, "vfs"), (CTL_NET, "net"), (CTL_DEBUG, "debug")):
         root.add(num, Node(name, CTLTYPE_NODE))
     from . import sysctl_pcb
     sysctl_pcb.attach(root.children[CTL_NET], k)
+    _inet_leaves(root.children[CTL_NET])
     k.sysctl_root = root  # type: ignore[attr-defined]
+
+
+def _inet_leaves(net: Node) -> None:
+    """The net.inet values a program reads most, at their 7.99.34 defaults in a rump kernel
+    (which forwards: GATEWAY)."""
+    inet = net.children[2]
+    ip = inet.children.get(0) or inet.add(0, Node("ip", CTLTYPE_NODE))
+    ip.add(1, int_leaf("forwarding", lambda: 1))
+    ip.add(3, int_leaf("ttl", lambda: 64))
+    tcp, udp = inet.children[6], inet.children[17]
+    for num, name, value in ((1, "rfc1323", 1), (2, "sendspace", 32768), (3, "recvspace", 32768),
+                             (4, "mssdflt", 536), (8, "init_win", 4), (9, "mss_ifmtu", 0)):
+        tcp.add(num, int_leaf(name, functools.partial(int, value)))
+    for num, name, value in ((1, "checksum", 1), (2, "sendspace", 9216), (3, "recvspace", 41600)):
+        udp.add(num, int_leaf(name, functools.partial(int, value)))
 
 
 def _osrevision(release: str) -> int:

@@ -54,6 +54,9 @@ class CopyWait(Suspension):
         conn = self.conn
         if conn.state is DYING:
             raise KernelError(E.EFAULT)
+        if self.addr == 0 and self.typ != wire.ANONMMAP and (
+                self.length or self.typ == wire.COPYINSTR):
+            raise KernelError(E.EFAULT)  # rumpcopy.c: a NULL address never reaches the client
         self.lwp = lwp
         self.reqno = reqno = conn.nextreq
         conn.nextreq = reqno + 1

@@ -144,8 +144,9 @@ def _show(ctx: Ctx, args: argparse.Namespace, name: str, quiet: bool = False,
     except (OSError, ValueError) as e:
         if quiet:
             return
+        # reading a node: NetBSD 7.99.34 answers EINVAL (EISDIR elsewhere): show its leaves
         if isinstance(e, IsADirectoryError) or (isinstance(e, OSError) and
-                                                 e.errno == errno.EISDIR):
+                                                 e.errno in (errno.EISDIR, errno.EINVAL)):
             kids = [f for f in all_leaves(ctx) if f.name.startswith(name + ".")]
             if kids:
                 for f in kids:

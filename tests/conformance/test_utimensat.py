@@ -22,11 +22,13 @@ def t00_sets_times(k: Kernel) -> None:
     k.tick()
     k.expect(0, *ut(n0, D3, 123456789, D4, 987654321))
     k.expect(f"{D3}123456789,{D4}987654321", "stat", n0, "atime_ns,mtime_ns")
-    k.check(c1 < k.ns("stat", n0, "ctime"), "utimensat updates ctime")
+    # 7.99.34's tmpfs_chtimes leaves ctime alone (pjdfstest expects it to move)
+    k.check(c1 == k.ns("stat", n0, "ctime"), "utimensat leaves ctime")
     k.expect(0, *ut(n0, 0, 0, 0, 0))                      # the epoch
     k.expect("0,0", "stat", n0, "atime,mtime")
-    k.expect(0, *ut(n0, -1, 0, -(10 ** 9), 0))              # before it
-    k.expect(f"-1,-{10 ** 9}", "stat", n0, "atime,mtime")
+    # before it; but a time of -1 seconds is VNOVAL to tmpfs_setattr: not set
+    k.expect(0, *ut(n0, -1, 0, -(10 ** 9), 0))
+    k.expect(f"0,-{10 ** 9}", "stat", n0, "atime,mtime")
     k.expect(0, "unlink", n0)
 
 
@@ -49,12 +51,15 @@ def t01_now_and_omit(k: Kernel) -> None:
     k.expect(0, "unlink", n0)
 
 
-def t02_einval(k: Kernel) -> None:
+def t02_no_einval(k: Kernel) -> None:
+    # pjdfstest wants EINVAL here; 7.99.34's do_sys_utimensat checks neither the
+    # nanoseconds nor the flag bits (checked against the reference server)
     n0 = k.namegen()
     k.create_file("regular", n0)
-    k.expect("EINVAL", *ut(n0, D1, -1, D2, 0))
-    k.expect("EINVAL", *ut(n0, D1, 0, D2, 1000000000))
-    k.expect("EINVAL", *ut(n0, D1, 0, D2, 0, 0x1000))     # an unknown flag
+    k.expect(0, *ut(n0, D1, -1, D2, 0))
+    k.expect(0, *ut(n0, D1, 0, D2, 1000000000))
+    k.expect(0, *ut(n0, D3, 0, D4, 0, 0x1000))     # an unknown flag
+    k.expect(f"{D3},{D4}", "stat", n0, "atime,mtime")
     k.expect(0, "unlink", n0)
 
 

@@ -20,14 +20,16 @@ from ...abi import fhandle as FH
 from ...abi import stat as S
 from ..errors import KernelError
 from ..vfs.mount import Mount
-from ..vfs.vnode import VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG, VTYPE_IFMT, Vnode, now_ns
+from ..vfs.vnode import APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VLNK, VNOVAL_DEV, VREG, VTYPE_IFMT, Vnode, now_ns
 from .tmpfs_data import FileData
 
 if TYPE_CHECKING:
     from ..vfs.vfs import VFS
 
-DIRENT_SIZE = 40  # sizeof(struct tmpfs_dirent) on amd64: a directory's size grows by this
-COOKIE_DOT, COOKIE_DOTDOT, COOKIE_FIRST = 0, 1, 2
+DIRENT_SIZE = 48  # sizeof(struct tmpfs_dirent) on amd64 (7.99.34 layout): a directory grows by this
+# readdir cookies (TMPFS_DIRSEQ_*): ".", "..", the end, then each entry's sequence
+# number, given when the entry is attached and never reused within the directory
+COOKIE_DOT, COOKIE_DOTDOT, COOKIE_EOF, COOKIE_FIRST = 0, 1, 2, 3
 LINK_MAX = 32767
 
 
@@ -73,11 +75,7 @@ class TmpfsReg(TmpfsNode):
         if self.knotes and size > old:
             self.notify(EV.NOTE_EXTEND)
 
-    def allocate(self, offset: int, length: int) -> None:
-        self.data.reserve(offset, length)
-
-    def discard(self, offset: int, length: int) -> None:
-        self.data.zero_range(offset, length)
+    # allocate and discard: 7.99.34's tmpfs has neither (genfs_eopnotsupp, the default)
 
     def blocks_bytes(self) -> int:
         return (self.data.size + 4095) & ~4095
@@ -109,7 +107,7 @@ class TmpfsDir(TmpfsNode):
         super().__init__(mount, VDIR, mode, uid, gid, ino)
         self.entries: dict[bytes, Vnode] = {}
         self.seqs: dict[bytes, int] = {}
-        self.nextseq = COOKIE_FIRST
+        self.nextseq = COOKIE_FIRST  # tn_next_seq
         self.dparent: TmpfsDir = parent if parent is not None else self
         self.dname = name
         self.nlink = 2
@@ -171,6 +169,8 @@ class TmpfsDir(TmpfsNode):
             raise KernelError(E.ENOENT)
         if vp.nlink >= LINK_MAX:
             raise KernelError(E.EMLINK)
+        if vp.flags & (IMMUTABLE | APPEND):
+            raise KernelError(E.EPERM)
         self._attach(name, vp)
         vp.nlink += 1
         t = now_ns()
@@ -200,16 +200,19 @@ class TmpfsDir(TmpfsNode):
         if tdir.nlink == 0:  # into a removed directory: nothing moves
             raise KernelError(E.ENOENT)
         t = now_ns()
-        if tvp is not None:
-            tdir.remove(tname, tvp)
-        if tdir is self and tvp is None:
-            # Keep the entry's place (and cookie) in the directory.
-            seq = self.seqs[fname]
+        if tdir is self:
+            # tmpfs_gro_rename renames the entry in place: its position and cookie stay;
+            # a replaced entry is then detached
+            if tvp is not None:
+                tdir.remove(tname, tvp)
             self.entries = {(tname if k == fname else k): v for k, v in self.entries.items()}
             self.seqs = {(tname if k == fname else k): s for k, s in self.seqs.items()}
-            self.seqs[tname] = seq
         else:
+            # across directories the entry moves to the end of the target (a new
+            # cookie) before the replaced entry goes
             self._detach(fname)
+            if tvp is not None:
+                tdir.remove(tname, tvp)
             tdir._attach(tname, fvp)
         if fvp.vtype == VDIR:
             fvp.dname = tname  # type: ignore[attr-defined]
@@ -232,17 +235,34 @@ class TmpfsDir(TmpfsNode):
             tdir.notify(ev)
 
     def readdir(self, cookie: int) -> Iterator[tuple[int, int, bytes, int]]:
-        if cookie <= COOKIE_DOT:
-            yield COOKIE_DOTDOT, self.ino, b".", S.DT_DIR
-        if cookie <= COOKIE_DOTDOT:
-            yield COOKIE_FIRST, self.dparent.ino, b"..", S.DT_DIR
-        seqs = self.seqs
-        for name, vp in list(self.entries.items()):
-            seq = seqs.get(name)
-            if seq is None or seq < cookie:
-                continue
-            yield seq + 1, vp.ino, name, VTYPE_IFMT[vp.vtype] >> 12
+        """tmpfs_dir_getdents: a cookie is the sequence number of the next entry;
+        one that names no entry (it was removed, or never was) is EINVAL; a
+        removed directory lists nothing, not even "." and ".."."""
+        if self.nlink == 0:
+            return
         self.atime = now_ns()
+        entries = self.entries
+        seqs = self.seqs
+        if cookie == COOKIE_DOT:
+            yield COOKIE_DOTDOT, self.ino, b".", S.DT_DIR
+            cookie = COOKIE_DOTDOT
+        if cookie == COOKIE_DOTDOT:
+            first = next(iter(seqs.values()), COOKIE_EOF)
+            yield first, self.dparent.ino, b"..", S.DT_DIR
+            cookie = first
+        if cookie == COOKIE_EOF:
+            return
+        names = list(seqs)
+        seq_list = list(seqs.values())
+        try:
+            i = seq_list.index(cookie)
+        except ValueError:
+            raise KernelError(E.EINVAL) from None
+        for j in range(i, len(names)):
+            name = names[j]
+            vp = entries[name]
+            nextc = seq_list[j + 1] if j + 1 < len(names) else COOKIE_EOF
+            yield nextc, vp.ino, name, VTYPE_IFMT[vp.vtype] >> 12
 
 
 class TmpfsMount(Mount):

@@ -200,42 +200,6 @@ class FileData:
                         b[lo:] = bytes(BLK - lo)
         self.size = size
 
-    def zero_range(self, off: int, length: int) -> None:
-        """fdiscard: the range reads as zeros afterwards (whole blocks are unmapped)."""
-        end = min(self.size, off + length)
-        if off >= end:
-            return
-        if self.small is not None:
-            stop = min(end, len(self.small))
-            if off < stop:
-                self.small[off:stop] = bytes(stop - off)
-            return
-        for i in range(off // BLK, (end - 1) // BLK + 1):
-            b = self.blocks.get(i)
-            if b is None:
-                continue
-            base = i * BLK
-            lo, hi = max(off, base) - base, min(end, base + BLK) - base
-            if lo == 0 and hi == BLK:
-                self.blocks.pop(i).close()
-                self.charged -= BLK
-                self._charge(-BLK)
-            else:
-                b[lo:hi] = bytes(hi - lo)
-
-    def reserve(self, off: int, length: int) -> None:
-        """posix_fallocate: back [off, off+length) with memory, growing the size."""
-        end = off + length
-        if end > MAXFILESIZE:
-            raise KernelError(E.EFBIG)
-        if self.small is not None and end < BLK:
-            if end > len(self.small):
-                self.write(len(self.small), bytes(end - len(self.small)))
-        else:
-            self._ensure_blocks(off, end)
-        if end > self.size:
-            self.size = end
-
     def free(self) -> None:
         """Give everything back (the file is gone)."""
         for b in self.blocks.values():

@@ -31,7 +31,7 @@ from ...abi.socket import (  # noqa: F401
     SS_NBIO,
     SS_NOFDREF,
 )
-from ...abi.stat import S_IFSOCK, S_IRUSR, S_IWUSR, pack_stat
+from ...abi.stat import S_IFSOCK, pack_stat
 from ..errors import KernelError
 from ..file import DTYPE_SOCKET, File
 from ..sleepq import Sleep, WaitQueue
@@ -175,14 +175,20 @@ class Socket(ReceiveMixin, File):
 
     # -- sending -------------------------------------------------------------
     def _sigpipe(self, lwp: "Lwp", flags: int) -> KernelError:
-        if not (self.flag & FNOSIGPIPE or flags & S.MSG_NOSIGNAL or self.options & S.SO_NOSIGPIPE):
+        if not (self.flag & FNOSIGPIPE or flags & S.MSG_NOSIGNAL):  # SO_NOSIGPIPE does not count
             lwp.kernel.psignal(lwp.proc, SIGPIPE)
         return KernelError(E.EPIPE)
 
     async def send(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                    control: list[tuple[int, int, Any]], flags: int) -> int:
         """sosend: the whole message, blocking for room unless nonblocking."""
+        if flags & S.MSG_OOB and not (self.connreq and self.domain != S.AF_LOCAL):
+            # pr_sendoob of AF_LOCAL and UDP: EOPNOTSUPP, once sosend's own checks pass
+            self.send_checks(lwp, addr, flags)
+            raise KernelError(E.EOPNOTSUPP)
         nbio = self.nonblocking or bool(flags & S.MSG_DONTWAIT)
+        if control:  # sosend's state checks come before the protocol sees the control
+            self.send_checks(lwp, addr, flags)
         if self.atomic and len(data) > self.snd.hiwat:
             raise KernelError(E.EMSGSIZE)
         control = self.prepare_control(lwp, control)
@@ -235,6 +241,19 @@ class Socket(ReceiveMixin, File):
             if control and done == 0:
                 discard_control(control)
 
+    def send_checks(self, lwp: "Lwp", addr: bytes | None, flags: int) -> None:
+        """The state checks at the top of sosend's loop."""
+        if self.state & SS_CANTSENDMORE:
+            raise self._sigpipe(lwp, flags)
+        if self.error:
+            err, self.error = self.error, 0
+            raise KernelError(err)
+        if not self.connected:
+            if self.connreq:
+                raise KernelError(E.ENOTCONN)
+            if addr is None:
+                raise KernelError(E.EDESTADDRREQ)
+
     async def _send_dgram(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                           control: list[tuple[int, int, Any]], flags: int) -> int:
         if self.state & SS_CANTSENDMORE:
@@ -275,40 +294,41 @@ class Socket(ReceiveMixin, File):
         return await self.send(lwp, data, None, [], 0)
 
     def readable(self) -> bool:
+        """soreadable: sb_cc (addresses and control included) at the low-water mark,
+        no more to receive, a connection to accept, or an error pending."""
         rcv = self.rcv
-        if self.listening:
-            return bool(self.acceptq)
-        return (rcv.cc >= rcv.lowat or bool(self.state & SS_CANTRCVMORE) or bool(self.error)
-                or (bool(rcv.records) and (self.atomic or not self.connreq or bool(rcv.records[0].control))))
+        return (rcv.cc >= rcv.lowat or bool(self.state & SS_CANTRCVMORE)
+                or bool(self.acceptq) or bool(self.error))
 
     def writable_room(self) -> int:
         if not self.connreq:
             return self.snd.hiwat
         if not self.connected or self.peer is None:
-            return 0
+            return self.snd.space()  # sbspace(&so->so_snd): nothing connects it to a peer
         return self.stream_room(self.peer)
 
     def writable(self) -> bool:
+        """sowritable: room at the low-water mark on a connected (or connectionless)
+        socket, or no more to send, or an error pending."""
         if self.state & SS_CANTSENDMORE or self.error:
             return True
         if self.connreq and not self.connected:
             return False
-        return self.writable_room() >= self.snd.lowat or (
-            self.atomic and self.writable_room() > 0)
+        return self.writable_room() >= self.snd.lowat
 
     def poll(self, events: int) -> int:
+        """sodopoll: sockets never report POLLHUP; no out-of-band data here."""
         rev = 0
         if events & (P.POLLIN | P.POLLRDNORM) and self.readable():
             rev |= events & (P.POLLIN | P.POLLRDNORM)
         if events & (P.POLLOUT | P.POLLWRNORM) and self.writable():
             rev |= events & (P.POLLOUT | P.POLLWRNORM)
-        if self.state & SS_CANTRCVMORE and self.state & SS_CANTSENDMORE:
-            rev |= P.POLLHUP
         return rev
 
     def stat(self, lwp: "Lwp") -> bytes:
-        return pack_stat(0, 0, S_IFSOCK | S_IRUSR | S_IWUSR, 0, self.uid, self.gid, 0,
-                         0, 0, 0, 0, self.rcv.cc, 0, self.snd.hiwat)
+        """soo_stat: all zero but st_mode S_IFSOCK (no permission bits, no owner);
+        the protocol may add to it (pr_sense: AF_LOCAL does, TCP and UDP do not)."""
+        return pack_stat(0, 0, S_IFSOCK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         if cmd in (IO.FIONBIO, IO.FIOASYNC):
@@ -327,18 +347,22 @@ class Socket(ReceiveMixin, File):
             raise KernelError(E.EOPNOTSUPP)
 
     def shutdown(self, how: int) -> None:
+        """soshutdown: any state, connected or not (no ENOTCONN in 7.99.34); the peer of a
+        connection (not of a datagram socket) learns it can read no more."""
         if how not in (S.SHUT_RD, S.SHUT_WR, S.SHUT_RDWR):
             raise KernelError(E.EINVAL)
-        if self.connreq and not self.connected and not self.listening:
-            raise KernelError(E.ENOTCONN)
         if how in (S.SHUT_RD, S.SHUT_RDWR):
             for r in self.rcv.flush():
                 discard_control(r.control)
             self.cantrcvmore()
         if how in (S.SHUT_WR, S.SHUT_RDWR):
             self.cantsendmore()
-            if self.peer is not None:
+            if self.peer is not None and self.connreq:
                 self.peer.cantrcvmore()
+            self.shutdown_output()
+
+    def shutdown_output(self) -> None:
+        """pr_shutdown's protocol part (TCP: an unconnected socket is closed outright)."""
 
     def on_last_close(self) -> None:
         self.closed = True
@@ -368,7 +392,7 @@ class Socket(ReceiveMixin, File):
 def discard_control(control: list[tuple[int, int, Any]]) -> None:
     """Drop in-flight control data: close passed files (their flight references)."""
     for _, ctype, obj in control:
-        if ctype == S.SCM_RIGHTS:
+        if ctype == S.SCM_RIGHTS and isinstance(obj, list):  # raw (bytes) rights hold nothing
             for f in obj:
                 f.release()
     control.clear()

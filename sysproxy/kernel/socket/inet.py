@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ...abi import errno as E
 from ...abi import socket as S
 from ..errors import KernelError
-from .base import SS_ISCONNECTED, SS_ISCONNECTING, Socket
+from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTED, Socket
 
 if TYPE_CHECKING:
     from ..kernel import Kernel
@@ -107,6 +107,7 @@ class InetSocket(Socket):
         self.laddr: Addr | None = None
         self.faddr: Addr | None = None
         self.anonport = False
+        self.dropped = False  # tcp_close freed the pcb: the socket is an empty shell
         self.table: PortTable = kernel.inet_tables[S.SOCK_DGRAM if type == S.SOCK_DGRAM else S.SOCK_STREAM]
 
     # -- addresses -----------------------------------------------------------
@@ -126,10 +127,27 @@ class InetSocket(Socket):
             return S.pack_sockaddr_in(a[1], a[2])
         return S.pack_sockaddr_in6(a[1], a[2])
 
+    def _pcb(self) -> None:
+        """tcp_getpcb: every protocol request on a dropped connection is EINVAL."""
+        if self.dropped:
+            raise KernelError(E.EINVAL)
+
+    def drop(self, err: int) -> None:
+        """tcp_drop/tcp_close: so_error set, the port freed, soisdisconnected."""
+        self.dropped = True
+        self.faddr = None
+        self.error = err
+        self.state = (self.state & ~(SS_ISCONNECTING | SS_ISCONNECTED)) \
+            | SS_ISDISCONNECTED | SS_CANTRCVMORE | SS_CANTSENDMORE
+        self.detach()
+        self.changed()
+
     def sockname(self) -> bytes:
+        self._pcb()
         return self._pack(self.laddr)
 
     def peername(self) -> bytes:
+        self._pcb()
         if self.faddr is None or (self.connreq and not self.connected):
             raise KernelError(E.ENOTCONN)
         return self._pack(self.faddr)
@@ -168,6 +186,7 @@ class InetSocket(Socket):
         t.socks.append(self)
 
     async def bind(self, lwp: "Lwp", addr: bytes) -> None:
+        self._pcb()
         host, port = self._parse(addr)
         if self.laddr is not None:
             raise KernelError(E.EINVAL)
@@ -193,6 +212,7 @@ class InetSocket(Socket):
 
     # -- connections ---------------------------------------------------------
     def listen(self, lwp: "Lwp", backlog: int) -> None:
+        self._pcb()
         if not self.connreq:
             raise KernelError(E.EOPNOTSUPP)
         if self.connected or self.state & SS_ISCONNECTING:
@@ -201,9 +221,10 @@ class InetSocket(Socket):
             self._bind(lwp, "0.0.0.0" if self.family == S.AF_INET else "::", 0)
         self.listening = True
         self.options |= S.SO_ACCEPTCONN
-        self.backlog = S.SOMAXCONN if backlog < 0 or backlog > S.SOMAXCONN else backlog
+        self.backlog = backlog
 
     async def connect(self, lwp: "Lwp", addr: bytes) -> None:
+        self._pcb()
         host, port = self._parse(addr)
         if self.listening:
             raise KernelError(E.EOPNOTSUPP)
@@ -236,12 +257,16 @@ class InetSocket(Socket):
                 self.state |= SS_ISCONNECTING
                 self.kernel.sched.call_soon(self._refused)
                 raise KernelError(E.EINPROGRESS)
-            self.faddr = None
-            self.error = 0
+            self.drop(0)  # do_sys_connect takes so_error itself
             raise KernelError(E.ECONNREFUSED)
         server = InetSocket(self.kernel, self.family, self.type, self.protocol,
                             target.uid, target.gid, target.pid)
         server.options = target.options & ~S.SO_ACCEPTCONN
+        # syn_cache_get: the new connection takes the listener's TF_NODELAY (and TF_NOPUSH)
+        key = (S.IPPROTO_TCP, S.TCP_NODELAY)
+        opts = target.__dict__.get("ipopts", {})
+        if key in opts:
+            server.__dict__["ipopts"] = {key: opts[key]}
         server.laddr = (self.family, host, port)
         server.faddr = self.laddr
         server.head = target
@@ -254,19 +279,14 @@ class InetSocket(Socket):
         self._establish(server, target)
 
     def _refused(self) -> None:
-        self.faddr = None
         if not self.closed:
-            self.error = E.ECONNREFUSED
-            self.state &= ~SS_ISCONNECTING
-            self.changed()
+            self.drop(E.ECONNREFUSED)
 
     def _establish(self, server: "InetSocket", target: "InetSocket") -> None:
         if self.closed or target.closed:
             server.detach()
             if not self.closed:
-                self.error = E.ECONNREFUSED
-                self.state &= ~SS_ISCONNECTING
-                self.changed()
+                self.drop(E.ECONNREFUSED)
             return
         self.set_connected(server)
         server.set_connected(self)
@@ -304,6 +324,14 @@ class InetSocket(Socket):
         if self.laddr is None:
             self._autobind(lwp, "127.0.0.1")
         return target
+
+    def shutdown_output(self) -> None:
+        """tcp_usrclosed: a TCP socket with no connection is closed at once (so it can
+        read no more either); a connected one sends its FIN and still reads."""
+        self._pcb()
+        if self.connreq and not self.connected:
+            self.state |= SS_CANTRCVMORE | SS_ISDISCONNECTED
+            self.changed()
 
     def dgram_overflow(self, n: int) -> int:
         return n  # UDP drops what does not fit, silently

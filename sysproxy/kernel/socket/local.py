@@ -2,7 +2,7 @@
 descriptor passing (SCM_RIGHTS) and credentials (LOCAL_CREDS, LOCAL_PEEREID).
 
 Sizes as NetBSD's uipc_usrreq.c: streams and seqpackets 4096/4096 bytes,
-datagrams at most 2048 bytes sent into a 4096-byte receive buffer. Names are
+datagrams at most 2560 bytes (what the reference allows) into a 4096-byte receive buffer. Names are
 vnodes: the VFS provides ``kernel.vfs.bind_socket`` / ``lookup_socket``.
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from ...abi import errno as E
 from ...abi import socket as S
+from ...abi.stat import S_IFSOCK, pack_stat
 from ..errors import KernelError
-from .base import SS_CANTRCVMORE, SS_ISCONNECTED, Socket
+from .base import SS_CANTRCVMORE, SS_CANTSENDMORE, SS_ISCONNECTED, Socket
 
 if TYPE_CHECKING:
     from ..file import File
@@ -29,7 +30,8 @@ class LocalSocket(Socket):
     def __init__(self, kernel: "Kernel", type: int, uid: int = 0, gid: int = 0, pid: int = 0) -> None:
         if type == S.SOCK_DGRAM:
             self.atomic, self.connreq = True, False
-            self.sndspace, self.rcvspace = 2048, 4096
+            # the reference's datagram send buffer (and so its largest datagram) is 2560
+            self.sndspace, self.rcvspace = 2560, 4096
         elif type == S.SOCK_SEQPACKET:
             self.atomic, self.connreq = True, True
             self.sndspace = self.rcvspace = 4096
@@ -43,6 +45,21 @@ class LocalSocket(Socket):
         self.myid: tuple[int, int, int] = (pid, uid, gid)
         self.wantcred = False            # LOCAL_CREDS
         self.connwait = False            # LOCAL_CONNWAIT
+        from ..clock import realtime_ns
+        self.ctime_ns = realtime_ns()    # unp_ctime: the times fstat shows
+        self.ino = 0                     # unp_ino: given at the first fstat
+        self.senders: list[LocalSocket] = []  # datagram sockets connected to this one
+
+    def stat(self, lwp: "Lwp") -> bytes:
+        """unp_stat: st_dev NODEV, st_ino from a counter at the first fstat (the first
+        socket ever gets 0, and so a new one at its next fstat, as NetBSD does),
+        times the creation, st_blksize the send buffer (with the peer's unread data)."""
+        if self.ino == 0:
+            self.ino = self.kernel.__dict__.get("unp_ino", 0)
+            self.kernel.__dict__["unp_ino"] = self.ino + 1
+        t = self.ctime_ns
+        return pack_stat(0xFFFFFFFFFFFFFFFF, self.ino, S_IFSOCK, 0, 0, 0, 0, t, t, t, 0, 0, 0,
+                         self.snd.hiwat)
 
     # -- names ---------------------------------------------------------------
     def _vfs(self) -> Any:
@@ -97,15 +114,13 @@ class LocalSocket(Socket):
 
     # -- connections ---------------------------------------------------------
     def listen(self, lwp: "Lwp", backlog: int) -> None:
-        if not self.connreq:
-            raise KernelError(E.EOPNOTSUPP)
+        """unp_listen: only an unbound socket is refused (EINVAL), even a datagram one;
+        a bound datagram socket "listens" (SO_ACCEPTCONN) but accept refuses it."""
         if self.addr is None:
             raise KernelError(E.EINVAL)
-        if self.connected:
-            raise KernelError(E.EINVAL)
-        self.listening = True
+        self.listening = self.connreq
         self.options |= S.SO_ACCEPTCONN
-        self.backlog = max(0, min(backlog, S.SOMAXCONN)) if backlog >= 0 else S.SOMAXCONN
+        self.backlog = backlog
         self.myid = (lwp.proc.pid, lwp.proc.cred.euid, lwp.proc.cred.egid)
 
     async def connect(self, lwp: "Lwp", addr: bytes) -> None:
@@ -117,6 +132,7 @@ class LocalSocket(Socket):
         me = (lwp.proc.pid, lwp.proc.cred.euid, lwp.proc.cred.egid)
         if not self.connreq:
             self.peer = target
+            target.senders.append(self)  # unp_refs: told (ECONNRESET) when the target goes
             self.peeraddr = target.addr
             self.state |= SS_ISCONNECTED
             self.changed()
@@ -150,13 +166,21 @@ class LocalSocket(Socket):
     async def send(self, lwp: "Lwp", data: bytes, addr: bytes | None,
                    control: list[tuple[int, int, Any]], flags: int) -> int:
         if not self.connreq:
+            # sosend's checks come first: EPIPE, so_error, EDESTADDRREQ, EMSGSIZE
+            if self.state & SS_CANTSENDMORE:
+                raise self._sigpipe(lwp, flags)
+            if self.error:
+                err, self.error = self.error, 0
+                raise KernelError(err)
+            if addr is None and (self.peer is None or self.peer.closed):
+                raise KernelError(E.EDESTADDRREQ)
+            if len(data) > self.snd.hiwat:
+                raise KernelError(E.EMSGSIZE)
             if addr is not None:
                 if self.peer is not None:
                     raise KernelError(E.EISCONN)
                 self._target = await self._lookup(lwp, addr)
             else:
-                if self.peer is None or self.peer.closed:
-                    raise KernelError(E.ENOTCONN)
                 self._target = self.peer
         elif addr is not None and not self.connected:
             raise KernelError(E.EOPNOTSUPP if self.type == S.SOCK_SEQPACKET else E.ENOTCONN)
@@ -201,10 +225,10 @@ class LocalSocket(Socket):
         if isinstance(target, LocalSocket) and target.wantcred:
             c = lwp.proc.cred
             groups = list(getattr(c, "groups", []) or [])
-            cred = S.pack_sockcred(c.uid, c.euid, c.gid, c.egid, groups)
+            cred = S.pack_sockcred(c.uid, c.euid, c.gid, c.egid, groups, lwp.proc.pid)
             control = [(S.SOL_SOCKET, S.SCM_CREDS, cred)] + control
-            if target.type == S.SOCK_STREAM:
-                target.wantcred = False  # streams get credentials once
+            if target.type != S.SOCK_DGRAM:
+                target.wantcred = False  # connections get credentials once (unp_addsockcred)
         return control
 
     def detach(self) -> None:
@@ -214,6 +238,13 @@ class LocalSocket(Socket):
         self.vnode = None
 
     def on_last_close(self) -> None:
+        for r in self.senders:  # unp_detach: unp_drop(ECONNRESET) of the datagram senders
+            if r.peer is self:
+                r.peer = None
+                r.error = E.ECONNRESET
+                r.state &= ~SS_ISCONNECTED
+                r.changed()
+        self.senders.clear()
         super().on_last_close()
 
 
@@ -228,6 +259,9 @@ def socketpair(kernel: "Kernel", type: int, uid: int, gid: int, pid: int) -> tup
     a.connid = b.connid = (pid, uid, gid)
     a.set_connected(b)
     b.set_connected(a)
+    if type == S.SOCK_DGRAM:  # unp_connect2 both ways: each is in the other's unp_refs
+        a.senders.append(b)
+        b.senders.append(a)
     return a, b
 
 

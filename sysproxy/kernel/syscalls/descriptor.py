@@ -7,11 +7,12 @@ from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import ioctl as IO
 from ..errors import KernelError
-from ..file import FCNTLFLAGS
+from ..file import FCNTLFLAGS, FREAD, FWRITE
 from .args import i32
 from .table import Args, syscall
 
 if TYPE_CHECKING:
+    from ..file import File
     from ..lwp import Lwp
 
 
@@ -50,6 +51,23 @@ async def sys_dup3(l: "Lwp", a: Args) -> int:
     return _dup2(l, i32(a[0]), i32(a[1]), bool(flags & F.O_CLOEXEC))
 
 
+F_FSCTL, F_FSIN = 0x80000000, 0x10000000  # (int) bits of a file-system fcntl
+F_PARAM_MASK = 0xFFF
+
+
+async def _fcntl_forfs(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
+    """fcntl_forfs: an fcntl for the file system. The file must be open for reading
+    or writing, an F_FSIN parameter (length in bits 16-27) is copied in, then the
+    file's fo_fcntl answers: none here knows any (tmpfs's genfs_fcntl, pipes'
+    fnullop_fcntl, sockets': EOPNOTSUPP)."""
+    if not f.flag & (FREAD | FWRITE):
+        raise KernelError(E.EBADF)
+    size = (cmd >> 16) & F_PARAM_MASK
+    if cmd & F_FSIN and size:
+        await l.copyin(arg, size)
+    raise KernelError(E.EOPNOTSUPP)
+
+
 @syscall("fcntl")
 async def sys_fcntl(l: "Lwp", a: Args) -> int:
     fd, cmd, arg = i32(a[0]), i32(a[1]), a[2]
@@ -62,6 +80,8 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
     if cmd == F.F_MAXFD:
         return fdt.maxfd()
     f = fdt.get(fd)
+    if cmd & F_FSCTL:
+        return await _fcntl_forfs(l, f, cmd, arg)
     if cmd in (F.F_DUPFD, F.F_DUPFD_CLOEXEC):
         minfd = i32(arg)
         if not 0 <= minfd < fdt.maxfiles:
@@ -75,7 +95,7 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
     if cmd == F.F_GETFL:
         return F.OFLAGS(f.flag)
     if cmd == F.F_SETFL:
-        f.set_flags(F.FFLAGS(i32(arg)) & FCNTLFLAGS)
+        await f.setfl(l, F.FFLAGS(i32(arg)) & FCNTLFLAGS)
         return 0
     if cmd == F.F_GETNOSIGPIPE:
         return 1 if f.flag & F.O_NOSIGPIPE else 0
@@ -89,6 +109,8 @@ async def sys_fcntl(l: "Lwp", a: Args) -> int:
         from .locks import fcntl_lock
         return await fcntl_lock(l, f, cmd, arg)
     if cmd in (F.F_GETOWN, F.F_SETOWN):
+        if f.refuses_flag_ioctls:  # FIOGETOWN/FIOSETOWN go to fo_ioctl
+            raise KernelError(E.ENOTTY)
         if cmd == F.F_GETOWN:
             return f.owner
         f.owner = i32(arg)
@@ -108,9 +130,13 @@ async def sys_ioctl(l: "Lwp", a: Args) -> int:
     data = bytearray(size)
     if cmd & IO.IOC_IN and size:
         data[:] = await l.copyin(datap, size)
-    if cmd == IO.FIONBIO:
+    if cmd in (IO.FIONBIO, IO.FIOASYNC):
+        # sys_ioctl sets or clears the flag itself, then tells the file (which may refuse)
+        bit = F.O_NONBLOCK if cmd == IO.FIONBIO else F.O_ASYNC
         on = int.from_bytes(data[:4], "little") != 0
-        f.set_flags((f.flag | F.O_NONBLOCK) if on else (f.flag & ~F.O_NONBLOCK))
+        f.set_flags((f.flag | bit) if on else (f.flag & ~bit))
+        await f.ioctl_flag(l, cmd, data)
+        return 0
     else:
         await f.ioctl(l, cmd, data)
     if cmd & IO.IOC_OUT and size:

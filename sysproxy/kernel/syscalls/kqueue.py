@@ -25,8 +25,8 @@ KQ_NEVENTS = 8  # changes copied in per batch, as NetBSD does
 
 
 def _kqueue(l: "Lwp", flags: int) -> int:
-    if flags & ~(F.O_CLOEXEC | F.O_NONBLOCK | F.O_NOSIGPIPE):
-        raise KernelError(E.EINVAL)
+    """kqueue1 checks no flags: it keeps O_NONBLOCK/O_NOSIGPIPE, honours O_CLOEXEC,
+    and silently ignores every other bit (7.99.34's kern_event.c)."""
     kq = KqueueFile(l.kernel, l.proc)
     kq.flag |= flags & (F.O_NONBLOCK | F.O_NOSIGPIPE)
     return l.proc.fd.alloc(kq, bool(flags & F.O_CLOEXEC))
@@ -56,17 +56,18 @@ async def sys_kevent(l: "Lwp", a: Args) -> int:
         k = min(KQ_NEVENTS, nchanges - base)
         for ev in EV.unpack_kevents(await l.copyin(changes + base * EV.KEVENT_SIZE,
                                                    k * EV.KEVENT_SIZE), k):
-            err = 0
+            err, new = 0, False
             try:
-                kq.apply(ev)
+                new = kq.apply(ev)
             except KernelError as e:
                 err = e.errno
             if err or ev[2] & EV.EV_RECEIPT:
-                if nout >= nevents:
+                if nout >= nevents:  # no room: the error is the call's, or a receipt ends it
                     if err:
                         raise KernelError(err)
-                    continue
-                rec = (ev[0], ev[1], ev[2] | EV.EV_ERROR, ev[3], err, ev[5])
+                    return 0
+                # the entry's flags are EV_ERROR alone; a new knote took (zeroed) fflags
+                rec = (ev[0], ev[1], EV.EV_ERROR, 0 if new else ev[3], err, ev[5])
                 l.copyout(events + nout * EV.KEVENT_SIZE, EV.pack_kevents([rec]))
                 nout += 1
     if nout:

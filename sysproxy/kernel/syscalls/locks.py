@@ -25,7 +25,7 @@ def lock_range(f: VnodeFile, fl: F.Flock) -> tuple[int, int]:
     if fl.whence == F.SEEK_SET:
         base = 0
     elif fl.whence == F.SEEK_CUR:
-        base = f.offset
+        base = 0  # do_fcntl_lock already added the file offset to l_start
     elif fl.whence == F.SEEK_END:
         base = f.vp.size
     else:
@@ -47,12 +47,23 @@ async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
     if not isinstance(f, VnodeFile):
         raise KernelError(E.EBADF if f.revoked else E.EINVAL)  # dead_advlock: EBADF
     fl = F.unpack_flock(await l.copyin(arg, F.FLOCK_SIZE))
-    start, end = lock_range(f, fl)
+    if fl.whence == F.SEEK_CUR:  # do_fcntl_lock: the answer keeps the absolute start
+        fl = fl._replace(start=fl.start + f.offset)
+    if cmd == F.F_GETLK and fl.type not in (F.F_RDLCK, F.F_WRLCK, F.F_UNLCK):
+        raise KernelError(E.EINVAL)
+    if cmd != F.F_GETLK:  # do_fcntl_lock: the type and the file's mode before the range
+        if fl.type == F.F_RDLCK:
+            if not f.flag & FREAD:
+                raise KernelError(E.EBADF)
+        elif fl.type == F.F_WRLCK:
+            if not f.flag & FWRITE:
+                raise KernelError(E.EBADF)
+        elif fl.type != F.F_UNLCK:
+            raise KernelError(E.EINVAL)
+    start, end = lock_range(f, fl)  # lf_advlock
     owner = l.proc.fd
     vp = f.vp
     if cmd == F.F_GETLK:
-        if fl.type not in (F.F_RDLCK, F.F_WRLCK):
-            raise KernelError(E.EINVAL)
         lk = locks.conflict(vp, owner, fl.type, start, end)
         if lk is None:
             out = F.pack_flock(fl.start, fl.len, fl.pid, F.F_UNLCK, fl.whence)
@@ -61,13 +72,5 @@ async def fcntl_lock(l: "Lwp", f: "File", cmd: int, arg: int) -> int:
             out = F.pack_flock(lk.start, ln, lk.pid, lk.type, F.SEEK_SET)
         l.copyout(arg, out)
         return 0
-    if fl.type == F.F_RDLCK:
-        if not f.flag & FREAD:
-            raise KernelError(E.EBADF)
-    elif fl.type == F.F_WRLCK:
-        if not f.flag & FWRITE:
-            raise KernelError(E.EBADF)
-    elif fl.type != F.F_UNLCK:
-        raise KernelError(E.EINVAL)
     await locks.setlock(l, vp, owner, fl.type, start, end, cmd == F.F_SETLKW, False)
     return 0

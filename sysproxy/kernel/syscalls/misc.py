@@ -25,7 +25,8 @@ QUOTACTL_NOPS = 14           # QUOTACTL_STAT .. QUOTACTL_QUOTAOFF
 
 def _fadvise(l: "Lwp", fd: int, offset: int, length: int, advice: int) -> int:
     """do_posix_fadvise: the error number, 0 for success."""
-    if length < 0 or (length > 0 and INT64_MAX - offset < length):
+    room = ((INT64_MAX - offset + (1 << 63)) % (1 << 64)) - (1 << 63)  # C's wrapping int64
+    if length < 0 or (length > 0 and room < length):
         return E.EINVAL
     f = l.proc.fd.lookup(fd)
     if f is None:

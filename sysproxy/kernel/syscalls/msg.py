@@ -119,6 +119,7 @@ async def recvmsg_one(l: "Lwp", so: Socket, hdr: bytes, flags: int) -> tuple[int
     name, namelen, iovp, iovlen, ctl, ctllen, _ = S.unpack_msghdr(hdr)
     iov = await copyin_iovecs(l, iovp, iovlen, E.EMSGSIZE)
     data, addr, control, mflags = await so.recv(l, sum(n for _, n in iov), flags)
+    mflags |= flags & S.MSG_USERFLAGS  # soreceive ORs its flags into the caller's own
     scatter(l, iov, data)
     if name:
         n = 0 if addr is None else min(namelen, len(addr))

@@ -19,7 +19,8 @@ def _pipe(l: "Lwp", flags: int) -> tuple[int, int]:
     if flags & ~(F.O_CLOEXEC | F.O_NONBLOCK | F.O_NOSIGPIPE):
         raise KernelError(E.EINVAL)
     c = l.proc.cred
-    rf, wf = make_pipe(l.kernel, c.euid, c.egid, flags & (F.O_NONBLOCK | F.O_NOSIGPIPE))
+    # pipe1 puts every accepted flag in f_flag, O_CLOEXEC included: F_GETFL shows it
+    rf, wf = make_pipe(l.kernel, c.euid, c.egid, flags)
     fdt = l.proc.fd
     cloexec = bool(flags & F.O_CLOEXEC)
     try:

@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING
 
 from ...abi import errno as E
 from ...abi import poll as P
-from ...abi.limits import RLIMIT_NOFILE
 from ...abi.time import TIMESPEC, TIMEVAL
-from ..descriptor import DEFAULT_MAXFILES
 from ..errors import KernelError
-from ..resource import limits
 from ..sleepq import Sleep, WaitQueue
 from .args import i32, u32
 from .table import Args, syscall
@@ -51,7 +48,7 @@ def _deadline_ts(l: "Lwp", raw: bytes | None) -> float | None:
 
 async def do_poll(l: "Lwp", fdsp: int, nfds: int, deadline: float | None) -> int:
     fdt = l.proc.fd
-    if nfds > limits(l.proc)[RLIMIT_NOFILE][1] + 1000:  # pollcommon: the hard limit
+    if nfds > l.proc.fd.nfiles + 1000:  # pollcommon: 1000 beyond the table's size
         raise KernelError(E.EINVAL)
     raw = await l.copyin(fdsp, nfds * P.POLLFD_SIZE) if nfds else b""
     fds = P.unpack_pollfds(raw, nfds)
@@ -113,8 +110,7 @@ async def do_select(l: "Lwp", nd: int, ptrs: tuple[int, int, int], deadline: flo
     if nd < 0:
         raise KernelError(E.EINVAL)
     fdt = l.proc.fd
-    # selcommon forgives nd beyond the table (dt_nfiles); ours is as large as kern.maxfiles
-    nd = min(nd, max(fdt.maxfd() + 1, 0) if nd > DEFAULT_MAXFILES else nd)
+    nd = min(nd, fdt.nfiles)  # selcommon clips nd to the table's size (dt_nfiles)
     nwords = (nd + NFDBITS - 1) // NFDBITS
     sets: list[list[int]] = []
     for p in ptrs:

@@ -94,23 +94,35 @@ async def do_writev(l: "Lwp", f: "File", iovp: int, iovcnt: int, offset: int | N
     return await f.write(l, await gather(l, iov), offset)
 
 
+def _iovcnt(v: int) -> int:
+    """do_filereadv/do_filewritev refuse an empty vector before looking at the fd."""
+    n = i32(v)
+    if n == 0:
+        raise KernelError(E.EINVAL)
+    return n
+
+
 @syscall("readv")
 async def sys_readv(l: "Lwp", a: Args) -> int:
-    return await do_readv(l, _file(l, i32(a[0]), FREAD), a[1], i32(a[2]), None)
+    n = _iovcnt(a[2])
+    return await do_readv(l, _file(l, i32(a[0]), FREAD), a[1], n, None)
 
 
 @syscall("writev")
 async def sys_writev(l: "Lwp", a: Args) -> int:
-    return await do_writev(l, _file(l, i32(a[0]), FWRITE), a[1], i32(a[2]), None)
+    n = _iovcnt(a[2])
+    return await do_writev(l, _file(l, i32(a[0]), FWRITE), a[1], n, None)
 
 
 @syscall("preadv")
 async def sys_preadv(l: "Lwp", a: Args) -> int:
+    n = _iovcnt(a[2])
     f = _positional(l, i32(a[0]), FREAD)
-    return await do_readv(l, f, a[1], i32(a[2]), _offset(a[4]))
+    return await do_readv(l, f, a[1], n, _offset(a[4]))
 
 
 @syscall("pwritev")
 async def sys_pwritev(l: "Lwp", a: Args) -> int:
+    n = _iovcnt(a[2])
     f = _positional(l, i32(a[0]), FWRITE)
-    return await do_writev(l, f, a[1], i32(a[2]), _offset(a[4]))
+    return await do_writev(l, f, a[1], n, _offset(a[4]))

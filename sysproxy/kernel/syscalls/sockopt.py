@@ -5,6 +5,7 @@ import struct
 from typing import TYPE_CHECKING
 
 from ...abi import errno as E
+from ...abi import fcntl as F
 from ...abi import socket as S
 from ...abi.time import TIMEVAL, TIMEVAL_SIZE
 from ..errors import KernelError
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 _INT = struct.Struct("<i")
 _U32 = struct.Struct("<I")
 SB_MAX = 256 * 1024  # NetBSD's default kern.sbmax
+MCLBYTES = 2048  # the largest option value setsockopt copies in
+TF_NODELAY = 0x0004  # netinet/tcp_var.h: what TCP_NODELAY reads back as
 
 
 def _int(val: bytes) -> int:
@@ -38,7 +41,14 @@ def _timeo(val: bytes) -> float | None:
     return None if t == 0 else t
 
 
+def _tcp_alive(so: Socket, level: int) -> None:
+    """tcp_ctloutput: a TCP socket whose pcb is gone answers ECONNRESET at any level."""
+    if level != S.SOL_SOCKET and getattr(so, "dropped", False):
+        raise KernelError(E.ECONNRESET)
+
+
 def setopt(l: "Lwp", so: Socket, level: int, name: int, val: bytes) -> None:
+    _tcp_alive(so, level)
     if level == S.SOL_SOCKET:
         if name in BOOL_OPTIONS:
             if _int(val):
@@ -82,13 +92,16 @@ def setopt(l: "Lwp", so: Socket, level: int, name: int, val: bytes) -> None:
             raise KernelError(E.ENOPROTOOPT)
         return
     if level in (S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6) and so.domain in (S.AF_INET, S.AF_INET6):
-        _int(val)
+        v = _int(val)
+        if level == S.IPPROTO_TCP and name == S.TCP_NODELAY:
+            val = _INT.pack(TF_NODELAY if v else 0)  # getsockopt reads t_flags & TF_NODELAY
         so.__dict__.setdefault("ipopts", {})[(level, name)] = val[:4]
         return
     raise KernelError(E.ENOPROTOOPT)
 
 
 def getopt(so: Socket, level: int, name: int) -> bytes:
+    _tcp_alive(so, level)
     if level == S.SOL_SOCKET:
         if name in BOOL_OPTIONS or name == S.SO_ACCEPTCONN:
             return _INT.pack(1 if so.options & name else 0)
@@ -119,8 +132,7 @@ def getopt(so: Socket, level: int, name: int) -> bytes:
             return S.pack_unpcbid(*so.connid)
         if name == S.LOCAL_CREDS:
             return _INT.pack(1 if so.wantcred else 0)
-        if name == S.LOCAL_CONNWAIT:
-            return _INT.pack(1 if so.connwait else 0)
+        # LOCAL_CONNWAIT can be set, not read (uipc_ctloutput: ENOPROTOOPT)
         raise KernelError(E.ENOPROTOOPT)
     if level in (S.IPPROTO_TCP, S.IPPROTO_IP, S.IPPROTO_IPV6) and so.domain in (S.AF_INET, S.AF_INET6):
         opts = so.__dict__.get("ipopts", {})
@@ -137,24 +149,32 @@ def getopt(so: Socket, level: int, name: int) -> bytes:
 
 @syscall("setsockopt")
 async def sys_setsockopt(l: "Lwp", a: Args) -> int:
-    so = getsock(l, i32(a[0]))
     level, name, valp, size = i32(a[1]), i32(a[2]), a[3], u32(a[4])
-    if size > 128:
+    if (size and not valp) or size > MCLBYTES:  # sys_setsockopt: before the descriptor
         raise KernelError(E.EINVAL)
-    val = await l.copyin(valp, size) if size and valp else b""
-    if size and not valp:
-        raise KernelError(E.EFAULT)
-    setopt(l, so, level, name, val)
+    so = getsock(l, i32(a[0]))
+    val = await l.copyin(valp, size) if size else b""
+    try:
+        setopt(l, so, level, name, val)
+    finally:  # SO_NOSIGPIPE and the file's FNOSIGPIPE are one bit (sys_setsockopt)
+        if so.options & S.SO_NOSIGPIPE:
+            so.flag |= F.FNOSIGPIPE
+        else:
+            so.flag &= ~F.FNOSIGPIPE
     return 0
 
 
 @syscall("getsockopt")
 async def sys_getsockopt(l: "Lwp", a: Args) -> int:
-    so = getsock(l, i32(a[0]))
     level, name, valp, sizep = i32(a[1]), i32(a[2]), a[3], a[4]
     size = 0
-    if valp:
+    if valp:  # the size is read before the descriptor is looked up
         size = _U32.unpack(await l.copyin(sizep, 4))[0]
+    so = getsock(l, i32(a[0]))
+    if so.flag & F.FNOSIGPIPE:
+        so.options |= S.SO_NOSIGPIPE
+    else:
+        so.options &= ~S.SO_NOSIGPIPE
     val = getopt(so, level, name)
     if valp:
         n = min(size, len(val))

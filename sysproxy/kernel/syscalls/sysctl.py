@@ -45,7 +45,8 @@ async def sys___sysctl(l: "Lwp", a: Args) -> int:
                 raise KernelError(error)
             return 0
         if node.type == CTLTYPE_NODE or node.get is None:
-            raise KernelError(E.EISDIR if node.type == CTLTYPE_NODE else E.EOPNOTSUPP)
+            # reading a node without a handler is EINVAL in 7.99.34 (sysctl_dispatch)
+            raise KernelError(E.EINVAL if node.type == CTLTYPE_NODE else E.EOPNOTSUPP)
         value = node.get()
         if oldp:
             if oldlen:

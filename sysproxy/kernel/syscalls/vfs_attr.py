@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import stat as S
 from ...abi.time import TIMESPEC, TIMEVAL
-from ..errors import KernelError
 from ..vfs import setattr as SA
 from ..vfs.vnode import now_ns
 from .args import i32
 from .table import Args, syscall
-from .vfs_util import lookup_vp, path_in, vnode_file
+from .vfs_util import check_atfd, lookup_vp, path_in, vnode_file
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
@@ -24,8 +22,7 @@ if TYPE_CHECKING:
 
 
 def _nofollow(flag: int) -> bool:
-    if flag & ~F.AT_SYMLINK_NOFOLLOW:
-        raise KernelError(E.EINVAL)
+    """Follow unless AT_SYMLINK_NOFOLLOW; NetBSD ignores the other bits."""
     return not flag & F.AT_SYMLINK_NOFOLLOW
 
 
@@ -55,6 +52,7 @@ async def sys_fchmod(l: "Lwp", a: Args) -> int:
 
 @syscall("fchmodat")
 async def sys_fchmodat(l: "Lwp", a: Args) -> int:
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
     vp = lookup_vp(l, path, _nofollow(i32(a[3])), i32(a[0]))
     SA.chmod(vp, l.proc.cred, i32(a[2]))
@@ -99,9 +97,10 @@ async def sys_posix_fchown(l: "Lwp", a: Args) -> int:
 
 @syscall("fchownat")
 async def sys_fchownat(l: "Lwp", a: Args) -> int:
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
     vp = lookup_vp(l, path, _nofollow(i32(a[4])), i32(a[0]))
-    return _chown(l, vp, a[2], a[3], True)
+    return _chown(l, vp, a[2], a[3], False)  # do_sys_chownat: NetBSD semantics
 
 
 # -- chflags ----------------------------------------------------------------
@@ -124,52 +123,52 @@ async def sys_fchflags(l: "Lwp", a: Args) -> int:
 
 
 # -- times ------------------------------------------------------------------
+# (atime, mtime, null) as do_sys_utimensat builds its vattr: None is VNOVAL
+# (UTIME_OMIT, or a time whose seconds are -1, which tmpfs takes for VNOVAL);
+# no range check on the fractions (NetBSD stores what it is given).
 Times = tuple[int | None, int | None, bool]
+_NOW, _OMIT = S.UTIME_NOW, S.UTIME_OMIT
+
+
+def _ts(sec: int, nsec: int) -> int | None:
+    return None if sec == -1 else sec * 1_000_000_000 + nsec
 
 
 async def _timevals(l: "Lwp", tptr: int) -> Times:
+    """do_sys_utimes: microseconds of UTIME_NOW or UTIME_OMIT mean those."""
     if not tptr:
         t = now_ns()
         return t, t, True
     b = await l.copyin(tptr, 2 * TIMEVAL.size)
-    out = []
+    pairs = []
     for i in range(2):
         sec, usec = TIMEVAL.unpack_from(b, i * TIMEVAL.size)
-        if not 0 <= usec < 1_000_000:
-            raise KernelError(E.EINVAL)
-        out.append(sec * 1_000_000_000 + usec * 1000)
-    return out[0], out[1], False
+        pairs.append((sec, usec if usec in (_NOW, _OMIT) else usec * 1000))
+    return _resolve(pairs)
 
 
-async def _timespecs(l: "Lwp", tptr: int) -> Times | None:
-    """(atime, mtime, null); None when both are UTIME_OMIT (nothing to do)."""
+async def _timespecs(l: "Lwp", tptr: int) -> Times:
     if not tptr:
         t = now_ns()
         return t, t, True
     b = await l.copyin(tptr, 2 * TIMESPEC.size)
+    return _resolve([TIMESPEC.unpack_from(b, i * TIMESPEC.size) for i in range(2)])
+
+
+def _resolve(pairs: list[tuple[int, int]]) -> Times:
     now = now_ns()
-    out: list[int | None] = []
-    nows = omits = 0
-    for i in range(2):
-        sec, nsec = TIMESPEC.unpack_from(b, i * TIMESPEC.size)
-        if nsec == S.UTIME_NOW:
-            out.append(now)
-            nows += 1
-        elif nsec == S.UTIME_OMIT:
-            out.append(None)
-            omits += 1
-        elif not 0 <= nsec < 1_000_000_000:
-            raise KernelError(E.EINVAL)
-        else:
-            out.append(sec * 1_000_000_000 + nsec)
-    if omits == 2:
-        return None
-    return out[0], out[1], nows == 2
+    (asec, ansec), (msec, mnsec) = pairs
+    null = ansec == _NOW and mnsec == _NOW
+    at = now if ansec == _NOW else None if ansec == _OMIT else _ts(asec, ansec)
+    mt = now if mnsec == _NOW else None if mnsec == _OMIT else _ts(msec, mnsec)
+    return at, mt, null
 
 
-def _settimes(l: "Lwp", vp: "Vnode", t: Times | None) -> int:
-    if t is not None:
-        SA.chtimes(vp, l.proc.cred, t[0], t[1], t[2])
+def _settimes(l: "Lwp", vp: "Vnode", t: Times) -> int:
+    """A new mtime before the birth time moves the birth time too."""
+    at, mt, null = t
+    bt = mt if mt is not None and mt < vp.btime else None
+    SA.chtimes(vp, l.proc.cred, at, mt, null, bt)
     return 0
 
 
@@ -187,19 +186,20 @@ async def sys_lutimes(l: "Lwp", a: Args) -> int:
 
 @syscall("__futimes50")
 async def sys_futimes(l: "Lwp", a: Args) -> int:
-    t = await _timevals(l, a[1])
-    return _settimes(l, vnode_file(l, i32(a[0])).vp, t)
+    vp = vnode_file(l, i32(a[0])).vp  # the descriptor before the times are copied in
+    return _settimes(l, vp, await _timevals(l, a[1]))
 
 
 @syscall("futimens")
 async def sys_futimens(l: "Lwp", a: Args) -> int:
-    t = await _timespecs(l, a[1])
-    return _settimes(l, vnode_file(l, i32(a[0])).vp, t)
+    vp = vnode_file(l, i32(a[0])).vp  # the descriptor before the times are copied in
+    return _settimes(l, vp, await _timespecs(l, a[1]))
 
 
 @syscall("utimensat")
 async def sys_utimensat(l: "Lwp", a: Args) -> int:
     t = await _timespecs(l, a[2])
+    check_atfd(l, i32(a[0]))  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, a[1])
-    vp = lookup_vp(l, path, _nofollow(i32(a[3])), i32(a[0]))
-    return _settimes(l, vp, t)
+    follow = not i32(a[3]) & F.AT_SYMLINK_NOFOLLOW  # other flag bits are ignored
+    return _settimes(l, lookup_vp(l, path, follow, i32(a[0])), t)

@@ -13,11 +13,11 @@ from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import stat as S
 from ..errors import KernelError
-from ..vfs.access import VWRITE, check_sticky, vaccess
+from ..vfs.namei import CREATE, DELETE, LOOKUP
 from ..vfs.vnode import APPEND, IMMUTABLE, VBLK, VCHR, VDIR, VFIFO, VLNK, VREG, now_ns
 from .args import i32, u32
 from .table import Args, syscall
-from .vfs_util import lookup, path_in
+from .vfs_util import check_atfd, lookup, path_in
 
 if TYPE_CHECKING:
     from ..lwp import Lwp
@@ -26,15 +26,14 @@ if TYPE_CHECKING:
 
 def make_node(l: "Lwp", dirfd: int, path: bytes, vtype: int, mode: int,
               rdev: int = -1, target: bytes = b"") -> "Vnode":
-    """Create a new name (EEXIST if it exists) in a directory the caller may write."""
-    r = lookup(l, path, False, True, dirfd)
-    if r.vp is not None or r.dvp is None:
+    """Create a new name: namei CREATE (which checks the directory's write
+    permission when the name is missing), then EEXIST if it exists."""
+    r = lookup(l, path, False, CREATE, dirfd, createdir=vtype == VDIR)
+    if r.vp is not None:
         raise KernelError(E.EEXIST)
-    if r.slash and vtype != VDIR:
-        raise KernelError(E.ENOENT)
     dvp = r.dvp
+    assert dvp is not None
     cred = l.proc.cred
-    vaccess(dvp, cred, VWRITE)
     return dvp.create(r.name, vtype, mode, cred.euid, dvp.gid,
                       rdev if rdev != -1 else 0xFFFFFFFFFFFFFFFF, target)
 
@@ -71,18 +70,16 @@ async def sys_mkfifoat(l: "Lwp", a: Args) -> int:
 
 
 async def do_mknod(l: "Lwp", dirfd: int, pathp: int, mode: int, rdev: int) -> int:
-    """As NetBSD's do_sys_mknodat: a FIFO bit with no device is mkfifo (for anyone);
-    everything else needs root, then an existing name is EEXIST, then the type:
-    devices, and regular files (VOP_CREATE); FIFOs with a device, directories,
-    sockets and no type at all are EINVAL, as is a device of NODEV."""
-    path = await path_in(l, pathp)
-    fmt = mode & S.S_IFMT
-    if mode & S.S_IFIFO and rdev == 0:
-        return await do_mkfifo(l, dirfd, path, mode)
+    """As 7.99.34's do_sys_mknodat: root only (EPERM, before the path is copied in);
+    an existing name is EEXIST; then the type: devices (VOP_MKNOD: a device of
+    NODEV is EINVAL, so is S_IFMT, VBAD), regular files (VOP_CREATE); everything
+    else, FIFOs included (mkfifo(2) makes those), is EINVAL."""
     if not l.proc.cred.is_root:
         raise KernelError(E.EPERM)
-    r = lookup(l, path, False, True, dirfd)
-    if r.vp is not None or r.dvp is None:
+    path = await path_in(l, pathp)
+    fmt = mode & S.S_IFMT
+    r = lookup(l, path, False, CREATE, dirfd)
+    if r.vp is not None:
         raise KernelError(E.EEXIST)
     if fmt == S.S_IFCHR:
         vtype = VCHR
@@ -127,11 +124,9 @@ async def sys_symlinkat(l: "Lwp", a: Args) -> int:
 
 async def do_readlink(l: "Lwp", dirfd: int, pathp: int, buf: int, count: int) -> int:
     path = await path_in(l, pathp)
-    vp = lookup(l, path, False, False, dirfd).vp
+    vp = lookup(l, path, False, LOOKUP, dirfd).vp
     assert vp is not None
     if vp.vtype != VLNK:
-        raise KernelError(E.EINVAL)
-    if count >> 63:
         raise KernelError(E.EINVAL)
     data = vp.readlink()[:count]
     vp.atime = now_ns()
@@ -151,23 +146,23 @@ async def sys_readlinkat(l: "Lwp", a: Args) -> int:
 
 
 async def do_link(l: "Lwp", fd1: int, p1: int, fd2: int, p2: int, follow: bool) -> int:
+    """do_sys_linkat: the existing file is looked up before the new name is even
+    copied in; then EEXIST, EPERM for a directory, EXDEV; tmpfs_link refuses
+    EMLINK, then immutable or append-only files (EPERM)."""
+    check_atfd(l, fd1)  # fd_nameiat_simple_user: the descriptor before the path
     path = await path_in(l, p1)
-    newpath = await path_in(l, p2)
-    vp = lookup(l, path, follow, False, fd1).vp
+    vp = lookup(l, path, follow, LOOKUP, fd1).vp
     assert vp is not None
-    r = lookup(l, newpath, False, True, fd2)
-    if r.vp is not None or r.dvp is None:
+    newpath = await path_in(l, p2)
+    r = lookup(l, newpath, False, CREATE, fd2)
+    if r.vp is not None:
         raise KernelError(E.EEXIST)
     dvp = r.dvp
-    if r.slash:
-        raise KernelError(E.ENOENT)
+    assert dvp is not None
     if vp.vtype == VDIR:
         raise KernelError(E.EPERM)
     if dvp.mount is not vp.mount:
         raise KernelError(E.EXDEV)
-    vaccess(dvp, l.proc.cred, VWRITE)
-    if vp.flags & (IMMUTABLE | APPEND):
-        raise KernelError(E.EPERM)
     dvp.link(r.name, vp)
     return 0
 
@@ -179,74 +174,53 @@ async def sys_link(l: "Lwp", a: Args) -> int:
 
 @syscall("linkat")
 async def sys_linkat(l: "Lwp", a: Args) -> int:
-    flags = i32(a[4])
-    if flags & ~F.AT_SYMLINK_FOLLOW:
-        raise KernelError(E.EINVAL)
+    flags = i32(a[4])  # other bits are ignored (sys_linkat masks AT_SYMLINK_FOLLOW)
     return await do_link(l, i32(a[0]), a[1], i32(a[2]), a[3], bool(flags & F.AT_SYMLINK_FOLLOW))
 
 
-def do_unlink(l: "Lwp", dirfd: int, path: bytes) -> int:
-    r = lookup(l, path, False, True, dirfd)
+def do_unlinkat(l: "Lwp", dirfd: int, path: bytes, rmdir: bool) -> int:
+    """do_sys_unlinkat, for unlink, rmdir and unlinkat: namei DELETE (write
+    permission, sticky directories), then a mount root is EBUSY, "." EINVAL, a
+    directory EPERM for unlink; rmdir refuses non-directories (ENOTDIR), then
+    tmpfs_rmdir a non-empty directory (ENOTEMPTY: "..", whose child is the
+    caller's directory, always is) before append-only/immutable flags (EPERM);
+    tmpfs_remove refuses those flags on the file or an append-only directory."""
+    r = lookup(l, path, False, DELETE, dirfd)
     vp, dvp = r.vp, r.dvp
     if getattr(vp, "etfs_key", False):  # rumpfs's DELETE lookup never finds an etfs key
         raise KernelError(E.ENOENT)
-    if vp is None:
-        raise KernelError(E.ENOENT)
-    if dvp is None:
+    assert vp is not None and dvp is not None
+    if vp is vp.mount.root or (vp.vtype == VDIR and vp.mountedhere is not None):
         raise KernelError(E.EBUSY)
-    cred = l.proc.cred
-    vaccess(dvp, cred, VWRITE)
-    check_sticky(dvp, vp, cred)
-    if vp is vp.mount.root:
-        raise KernelError(E.EBUSY)
-    if vp.vtype == VDIR:
-        raise KernelError(E.EPERM)
-    dvp.remove(r.name, vp)
-    return 0
-
-
-def do_rmdir(l: "Lwp", dirfd: int, path: bytes) -> int:
-    r = lookup(l, path, False, True, dirfd)
-    vp, dvp = r.vp, r.dvp
-    if vp is None:
-        raise KernelError(E.ENOENT)
-    if dvp is None:
-        raise KernelError(E.EBUSY)
-    if vp.vtype != VDIR:
-        raise KernelError(E.ENOTDIR)
-    if r.name == b".":
+    if dvp is vp:
         raise KernelError(E.EINVAL)
-    if r.name == b"..":
-        raise KernelError(E.ENOTEMPTY)
-    if vp is vp.mount.root or vp is (l.proc.root or l.kernel.vfs.root):
-        raise KernelError(E.EBUSY)
-    cred = l.proc.cred
-    vaccess(dvp, cred, VWRITE)
-    if dvp.mode & S.S_ISTXT:
-        check_sticky(dvp, vp, cred)
-    if not vp.is_empty():
-        raise KernelError(E.ENOTEMPTY)
-    check_sticky(dvp, vp, cred)
+    if vp.vtype == VDIR:
+        if not rmdir:
+            raise KernelError(E.EPERM)
+        if not vp.is_empty():
+            raise KernelError(E.ENOTEMPTY)
+        if dvp.flags & APPEND or vp.flags & (IMMUTABLE | APPEND):
+            raise KernelError(E.EPERM)
+    elif rmdir:
+        raise KernelError(E.ENOTDIR)
+    elif vp.flags & (IMMUTABLE | APPEND) or dvp.flags & APPEND:
+        raise KernelError(E.EPERM)
     dvp.remove(r.name, vp)
     return 0
 
 
 @syscall("unlink")
 async def sys_unlink(l: "Lwp", a: Args) -> int:
-    return do_unlink(l, F.AT_FDCWD, await path_in(l, a[0]))
+    return do_unlinkat(l, F.AT_FDCWD, await path_in(l, a[0]), False)
 
 
 @syscall("rmdir")
 async def sys_rmdir(l: "Lwp", a: Args) -> int:
-    return do_rmdir(l, F.AT_FDCWD, await path_in(l, a[0]))
+    return do_unlinkat(l, F.AT_FDCWD, await path_in(l, a[0]), True)
 
 
 @syscall("unlinkat")
 async def sys_unlinkat(l: "Lwp", a: Args) -> int:
     dirfd, flags = i32(a[0]), i32(a[2])
-    path = await path_in(l, a[1])
-    if flags & ~F.AT_REMOVEDIR:
-        raise KernelError(E.EINVAL)
-    if flags & F.AT_REMOVEDIR:
-        return do_rmdir(l, dirfd, path)
-    return do_unlink(l, dirfd, path)
+    path = await path_in(l, a[1])  # other flag bits are ignored, as sys_unlinkat does
+    return do_unlinkat(l, dirfd, path, bool(flags & F.AT_REMOVEDIR))

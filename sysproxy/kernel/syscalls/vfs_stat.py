@@ -8,7 +8,7 @@ from ...abi import errno as E
 from ...abi import fcntl as F
 from ...abi import limits as LIM
 from ..errors import KernelError
-from ..file import DTYPE_PIPE, DTYPE_SOCKET
+from ..file import DTYPE_KQUEUE, DTYPE_PIPE, DTYPE_SOCKET
 from ..vfs.access import vaccess
 from ..vfs.vnfile import VnodeFile
 from .args import i32
@@ -44,20 +44,16 @@ async def sys_fstat(l: "Lwp", a: Args) -> int:
 @syscall("fstatat")
 async def sys_fstatat(l: "Lwp", a: Args) -> int:
     dirfd, flag = i32(a[0]), i32(a[3])
-    path = await path_in(l, a[1])
-    if flag & ~F.AT_SYMLINK_NOFOLLOW:
-        raise KernelError(E.EINVAL)
+    path = await path_in(l, a[1])  # flag bits other than AT_SYMLINK_NOFOLLOW are ignored
     vp = lookup_vp(l, path, not flag & F.AT_SYMLINK_NOFOLLOW, dirfd)
     l.copyout(a[2], vp.stat())
     return 0
 
 
 async def do_access(l: "Lwp", dirfd: int, pathp: int, mode: int, flags: int) -> int:
+    if mode & ~(F.R_OK | F.W_OK | F.X_OK):  # before the path is copied in; flags unchecked
+        raise KernelError(E.EINVAL)
     path = await path_in(l, pathp)
-    if mode & ~(F.R_OK | F.W_OK | F.X_OK):
-        raise KernelError(E.EINVAL)
-    if flags & ~(F.AT_EACCESS | F.AT_SYMLINK_NOFOLLOW):
-        raise KernelError(E.EINVAL)
     cred = l.proc.cred
     if not flags & F.AT_EACCESS:
         cred = cred.copy()
@@ -112,6 +108,9 @@ async def sys_fpathconf(l: "Lwp", a: Args) -> int:
     name = i32(a[1])
     if isinstance(f, VnodeFile):
         return _pathconf(name, f.vp)
-    if f.dtype in (DTYPE_PIPE, DTYPE_SOCKET) and name == LIM._PC_PIPE_BUF:
-        return LIM.PIPE_BUF
-    raise KernelError(E.EINVAL)
+    if f.dtype in (DTYPE_PIPE, DTYPE_SOCKET):
+        if name == LIM._PC_PIPE_BUF:
+            return LIM.PIPE_BUF
+        raise KernelError(E.EINVAL)
+    # sys_fpathconf: a kqueue is EINVAL, anything else (the console...) EOPNOTSUPP
+    raise KernelError(E.EINVAL if f.dtype == DTYPE_KQUEUE else E.EOPNOTSUPP)

@@ -11,7 +11,7 @@ from ...abi import errno as E
 from ...abi.fcntl import AT_FDCWD
 from ...abi.limits import PATH_MAX
 from ..errors import KernelError
-from ..vfs.namei import Lookup, namei
+from ..vfs.namei import LOOKUP, Lookup, namei
 from ..vfs.vnfile import VnodeFile
 from ..vfs.vnode import VDIR
 from .args import i32
@@ -27,8 +27,9 @@ def path_in(l: "Lwp", addr: int):  # -> awaitable bytes
     return l.copyinstr(addr, PATH_MAX)
 
 
-def lookup(l: "Lwp", path: bytes, follow: bool = True, parent: bool = False,
-           dirfd: int = AT_FDCWD, cred: "Cred | None" = None) -> Lookup:
+def lookup(l: "Lwp", path: bytes, follow: bool = True, op: int = LOOKUP,
+           dirfd: int = AT_FDCWD, cred: "Cred | None" = None,
+           createdir: bool = False) -> Lookup:
     """namei from the cwd or, for *at() calls, from ``dirfd``: as NetBSD's
     fd_nameiat, the descriptor is checked (EBADF, EINVAL for a non-vnode) even
     when the path is absolute; it must be a directory only to start a relative
@@ -38,6 +39,10 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, parent: bool = False,
     start = p.cwd or root
     if dirfd != AT_FDCWD:
         f = l.proc.fd.get(dirfd)
+        if not path:  # namei_start: "" is ENOENT before the start directory is looked at
+            if not f.revoked:
+                vnode_file(l, dirfd)
+            raise KernelError(E.ENOENT)
         if f.revoked and path[:1] != b"/":
             raise KernelError(E.ENOENT)  # namei from a dead vnode: dead_lookup
         atvp = f.vp if f.revoked else vnode_file(l, dirfd).vp  # type: ignore[attr-defined]
@@ -45,12 +50,20 @@ def lookup(l: "Lwp", path: bytes, follow: bool = True, parent: bool = False,
             if atvp.vtype != VDIR:
                 raise KernelError(E.ENOTDIR)
             start = atvp
-    return namei(root, start, path, cred or p.cred, follow, parent)
+    return namei(root, start, path, cred or p.cred, follow, op, createdir)
+
+
+def check_atfd(l: "Lwp", dirfd: int) -> None:
+    """fd_getvnode of an *at() call's descriptor, for the calls that look at it
+    before anything else (fd_nameiat_simple_user: fchmodat, fchownat, utimensat,
+    linkat's first path; openat right after copying the path in)."""
+    if dirfd != AT_FDCWD and not l.proc.fd.get(dirfd).revoked:
+        vnode_file(l, dirfd)
 
 
 def lookup_vp(l: "Lwp", path: bytes, follow: bool = True, dirfd: int = AT_FDCWD,
               cred: "Cred | None" = None) -> "Vnode":
-    vp = lookup(l, path, follow, False, dirfd, cred).vp
+    vp = lookup(l, path, follow, LOOKUP, dirfd, cred).vp
     assert vp is not None
     return vp
 

@@ -43,8 +43,10 @@ def chmod(vp: "Vnode", cred: "Cred", mode: int) -> None:
 
 
 def chown(vp: "Vnode", cred: "Cred", uid: int, gid: int, posix: bool) -> None:
-    """chown: uid/gid -1 leave that id alone; the set-id bits are cleared as NetBSD's
-    change_owner does (chown: for each id changed; __posix_chown: unless root)."""
+    """change_owner then tmpfs_setattr: uid/gid -1 leave that id alone; the set-id
+    bits are cleared (chown: for each id changed; __posix_chown: unless root) by a
+    separate chmod after the owner changed (tmpfs_chown, then tmpfs_chmod with
+    genfs_can_chmod's rules, against the new group)."""
     uchg, gchg = uid != -1, gid != -1
     newmode = vp.mode
     if posix:
@@ -55,22 +57,18 @@ def chown(vp: "Vnode", cred: "Cred", uid: int, gid: int, posix: bool) -> None:
             newmode &= ~S.S_ISUID
         if gchg:
             newmode &= ~S.S_ISGID
-    if not uchg and not gchg:
-        if newmode == vp.mode:
-            return
-    nuid = uid if uchg else vp.uid
-    ngid = gid if gchg else vp.gid
     if uchg or gchg:
+        nuid = uid if uchg else vp.uid
+        ngid = gid if gchg else vp.gid
         _writable_meta(vp)
         if cred.euid != 0 and (cred.euid != vp.uid or nuid != vp.uid or
                                (ngid != vp.gid and not cred.in_group(ngid))):
             raise KernelError(E.EPERM)
-    elif cred.euid != 0 and cred.euid != vp.uid:
-        raise KernelError(E.EPERM)
-    vp.uid, vp.gid = nuid, ngid
-    vp.mode = newmode
-    vp.ctime = now_ns()
-    vp.notify(EV.NOTE_ATTRIB)
+        vp.uid, vp.gid = nuid, ngid
+        vp.ctime = now_ns()
+        vp.notify(EV.NOTE_ATTRIB)
+    if newmode != vp.mode:
+        chmod(vp, cred, newmode)
 
 
 def chflags(vp: "Vnode", cred: "Cred", flags: int) -> None:
@@ -92,9 +90,13 @@ def chflags(vp: "Vnode", cred: "Cred", flags: int) -> None:
 
 
 def chtimes(vp: "Vnode", cred: "Cred", atime: int | None, mtime: int | None,
-            null: bool) -> None:
-    """Set times (None: leave). ``null``: times(NULL) or both UTIME_NOW, which the
-    file's writers may do too; explicit times need the owner or root."""
+            null: bool, btime: int | None = None) -> None:
+    """tmpfs_setattr's times: None is VNOVAL (leave that time; a time whose
+    seconds are -1 is VNOVAL too). With no time to set nothing is checked at all.
+    ``null``: times(NULL) or both UTIME_NOW, which the file's writers may do
+    too; explicit times need the owner or root. tmpfs_chtimes leaves ctime."""
+    if atime is None and mtime is None and btime is None:
+        return
     _writable_meta(vp)
     if cred.euid != 0 and cred.euid != vp.uid:
         if not null:
@@ -104,9 +106,8 @@ def chtimes(vp: "Vnode", cred: "Cred", atime: int | None, mtime: int | None,
         vp.atime = atime
     if mtime is not None:
         vp.mtime = mtime
-        if mtime < vp.btime:
-            vp.btime = mtime
-    vp.ctime = now_ns()
+    if btime is not None:
+        vp.btime = btime
     vp.notify(EV.NOTE_ATTRIB)
 
 

@@ -9,7 +9,7 @@ from ...abi import errno as E
 from ..errors import KernelError
 from .access import VWRITE, can_access
 from .mount import Mount
-from .namei import namei
+from .namei import CREATE, namei
 from .vnode import VDIR, VSOCK, Vnode
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class VFS:
         """Make the socket node ``path`` (AF_LOCAL bind): EADDRINUSE if the name exists."""
         root, cwd = self._start(proc)
         cred = proc.cred
-        r = namei(root, cwd, path, cred, follow=False, parent=True)
+        r = namei(root, cwd, path, cred, follow=False, op=CREATE)
         if r.vp is not None or r.dvp is None:
             raise KernelError(E.EADDRINUSE)
         if r.slash:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from ...abi import errno as E
 from ...abi import event as EV
 from ...abi import ioctl as IO
-from ...abi.fcntl import FWRITE, O_APPEND, SEEK_CUR, SEEK_END, SEEK_SET
+from ...abi.fcntl import FWRITE, O_APPEND, O_ASYNC, O_NONBLOCK, SEEK_CUR, SEEK_END, SEEK_SET
 from ...abi.limits import RLIMIT_FSIZE
 from ...abi.signal import SIGXFSZ
 from .. import dev
@@ -145,6 +145,27 @@ class DeviceFile(VnodeFile):
     def end_offset(self) -> int:
         """A device has no size: SEEK_END is relative to 0."""
         return 0
+
+    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
+        """spec_seek is genfs_nullop: any offset goes, negative ones too (the sum
+        wraps as C's off_t)."""
+        if whence == SEEK_SET:
+            new = offset
+        elif whence == SEEK_CUR:
+            new = self.offset + offset
+        elif whence == SEEK_END:
+            new = self.end_offset() + offset
+        else:
+            raise KernelError(E.EINVAL)
+        self.offset = ((new + (1 << 63)) % (1 << 64)) - (1 << 63)
+        return self.offset
+
+    def set_flags(self, flag: int) -> None:
+        """F_SETFL hands a change of O_NONBLOCK (FIONBIO) or O_ASYNC (FIOASYNC) to
+        the driver; mm (null, zero) has no such ioctl: ENODEV, flags unchanged."""
+        if (flag ^ self.flag) & (O_NONBLOCK | O_ASYNC):
+            raise KernelError(E.ENODEV)
+        super().set_flags(flag)
 
     async def ioctl(self, lwp: "Lwp", cmd: int, data: bytearray) -> None:
         if cmd == IO.FIONREAD:

@@ -40,7 +40,7 @@ class Vnode:
 
     __slots__ = ("vtype", "mode", "uid", "gid", "nlink", "ino", "flags", "rdev",
                  "atime", "mtime", "ctime", "btime", "mount", "mountedhere",
-                 "knotes", "socket", "fifo", "xattrs", "locks", "opencount", "__weakref__")
+                 "knotes", "socket", "fifo", "locks", "opencount", "__weakref__")
     dead = False  # vfs/revoke.py's DeadVnode: a revoked cwd or root
 
     def __init__(self, mount: "Mount", vtype: int, mode: int, uid: int, gid: int,
@@ -60,7 +60,6 @@ class Vnode:
         self.knotes: list[Callable[[int], None]] = []  # EVFILT_VNODE listeners
         self.socket: Any = None  # VSOCK: the bound socket (None once it closed)
         self.fifo: Any = None  # VFIFO: the pipe channel while the FIFO is open (kernel/pipe.py)
-        self.xattrs: dict[tuple[int, bytes], bytes] | None = None
         self.locks: Any = None  # advisory lock state (vfs/locks.py), created on demand
         self.opencount = 0  # open files: an unlinked node keeps its data while > 0
 

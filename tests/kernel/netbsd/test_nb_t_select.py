@@ -3,7 +3,11 @@
 pselect_sigmask (PR lib/43625): a process blocked in pselect without a
 timeout is cut short by SIGTERM (EINTR). pselect_timeout: a zero timeout
 returns at once. select_badfd: every descriptor that fcntl calls EBADF is
-EBADF for select too. (The signal masks themselves live in the client.)
+EBADF for select too, within the descriptor table's size: NetBSD 7.99.34's
+selcommon clips nd to dt_nfiles (20 for a new process), so past it select
+looks at nothing (the reference server blocks there without a timeout; the
+EBADF for every fd is NetBSD-current's later fix). (The signal masks
+themselves live in the client.)
 """
 from __future__ import annotations
 
@@ -50,9 +54,13 @@ def test_pselect_timeout(client: RawClient) -> None:
 
 def test_select_badfd(client: RawClient) -> None:
     checked = 0
+    zero = client.mem.buf(struct.pack("<qq", 0, 0))
     for fd in range(FD_SETSIZE):
         if client.err("fcntl", fd, F.F_GETFL, 0) != E.EBADF:
             continue
-        assert client.err("__select50", fd + 1, _set(client, fd), 0, 0, 0) == E.EBADF
+        if fd < 20:  # NDFILE: the table of a new process
+            assert client.err("__select50", fd + 1, _set(client, fd), 0, 0, 0) == E.EBADF
+        else:
+            assert client.call("__select50", fd + 1, _set(client, fd), 0, 0, zero) == (0, 0, 0)
         checked += 1
     assert checked >= FD_SETSIZE - 3  # all but the console descriptors

@@ -139,11 +139,18 @@ def test_rename_rules(fs: FS) -> None:
     assert fs.call("rename", "/tmp/a/.", "/tmp/z") == E.EINVAL
     ino = fs.st("/tmp/f").ino
     assert fs.call("link", "/tmp/f", "/tmp/g") == 0
-    assert fs.call("rename", "/tmp/f", "/tmp/g") == 0  # same file: nothing happens
+    # two names of one file: __posix_rename leaves both; rename(2) drops the source
+    # (genfs_sane_rename is not posixly correct; the reference server agrees)
+    assert fs.call("__posix_rename", "/tmp/f", "/tmp/g") == 0
     assert fs.st("/tmp/f").ino == ino
+    assert fs.call("rename", "/tmp/f", "/tmp/g") == 0
+    assert fs.stat("/tmp/f")[0] == E.ENOENT
+    assert fs.st("/tmp/g").nlink == 1
+    assert fs.call("rename", "/tmp/g", "/tmp/g") == 0
+    assert fs.st("/tmp/g").ino == ino
     assert fs.call("rename", "/tmp/c", "/tmp/a/b/c") == 0
     assert fs.st("/tmp/a/b").nlink == 3
-    assert fs.call("rename", "/tmp/f", "/tmp/a/b/c/f") == 0
+    assert fs.call("rename", "/tmp/g", "/tmp/a/b/c/f") == 0
     assert fs.st("/tmp/a/b/c/f").ino == ino
     assert fs.call("rename", "/tmp/nope", "/tmp/x") == E.ENOENT
 
@@ -167,7 +174,8 @@ def test_getdents_one_copyout_per_entry(fs: FS) -> None:
     assert fs.getdents(fd) == []
     out = fs.m.out(8)
     err = fs.c.err("lseek", fd, 0, 0, 0)
-    assert err == 0 and fs.c.err("__getdents30", fd, out, 8) == E.EINVAL
+    # a buffer too small for one entry: tmpfs_dir_getdents stops before it, no error
+    assert err == 0 and fs.c.ok("__getdents30", fd, out, 8) == 0
 
 
 def test_chmod_chown_chflags(fs: FS) -> None:
@@ -203,8 +211,9 @@ def test_utimes_and_utimensat(fs: FS) -> None:
     assert fs.c.err("utimensat", -100 & 0xFFFFFFFF, fs.s("/tmp/f"), ts, 0) == 0
     st = fs.st("/tmp/f")
     assert st.atime_ns == 1000000000_500000000 and st.mtime_ns == 7 * 10**9 + 8
-    bad = fs.m.buf(struct.pack("<qqqq", 5, 10**9, 7, 8))
-    assert fs.c.err("utimensat", -100 & 0xFFFFFFFF, fs.s("/tmp/f"), bad, 0) == E.EINVAL
+    # 7.99.34 checks no fractions: NetBSD stores what it is given
+    odd = fs.m.buf(struct.pack("<qqqq", 5, 10**9, 7, 8))
+    assert fs.c.err("utimensat", -100 & 0xFFFFFFFF, fs.s("/tmp/f"), odd, 0) == 0
 
 
 def test_truncate_sparse_and_times(fs: FS) -> None:
