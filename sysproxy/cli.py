@@ -16,6 +16,14 @@ def _size(text: str) -> int:
     return int(t[:-1] if mult > 1 else t) * mult
 
 
+def _drivespec(text: str) -> object:
+    from .server import drivespec
+    try:
+        return drivespec.parse(text)
+    except drivespec.DriveSpecError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _mode(text: str) -> int:
     """An octal file mode like 0660."""
     try:
@@ -97,6 +105,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except StateError as e:
             print(f"sysproxy: refusing --state: {e} (the file is left as it is)", file=sys.stderr)
             return 1
+    # after --state: a restored tree replaces the boot tree, drives go into it
+    from .server import drivespec
+    try:
+        for spec in args.drive:
+            drivespec.attach(kernel, spec)
+    except drivespec.DriveSpecError as e:
+        print(f"sysproxy: -d: {e}", file=sys.stderr)
+        return 2
     try:
         server = Server(args.url, kernel, max_clients=args.max_clients,
                         prefork_ttl=args.prefork_ttl, sendsig=args.sendsig,
@@ -182,6 +198,11 @@ def build_parser(with_tools: bool = True) -> argparse.ArgumentParser:
                    help="raise SIGNO in the first client process (NetBSD h_simpleserver sendsig)")
     s.add_argument("--max-frame", type=_size, default=None,
                    help="longest frame accepted (default: enough for a 64 MiB copy)")
+    s.add_argument("-d", "--drive", action="append", default=[], type=_drivespec,
+                   metavar="SPEC",
+                   help="key=KPATH,hostpath=FILE,size=host|BYTES[,offset=N][,type=blk|chr|reg]: "
+                        "host FILE as a block device (or chr, reg) at KPATH, as rump_server -d "
+                        "(repeatable), e.g. -d key=/dk,hostpath=disk.img,size=64m")
     g = s.add_argument_group("security (README: Security)")
     g.add_argument("--socket-mode", type=_mode, default=0o600, metavar="MODE",
                    help="mode of the unix socket, octal (default 0600: only this user "

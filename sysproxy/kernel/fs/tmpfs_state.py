@@ -116,6 +116,8 @@ def _walk_tree(mount: TmpfsMount, snap: Snapshot) -> None:
 
     def walk(d: TmpfsDir) -> None:
         for name, vp in list(d.entries.items()):
+            if not isinstance(vp, TmpfsNode):
+                continue  # a `serve -d` drive (fs/etfs.py): its data is the host file's
             if vp.ino not in seen:
                 node(vp)
             out.append(_rec(K_ENTRY, ENTRY.pack(d.ino, vp.ino), name))

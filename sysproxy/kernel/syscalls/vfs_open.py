@@ -90,7 +90,10 @@ async def install_vnode_file(l: "Lwp", vp: "Vnode", fmode: int, oflags: int) -> 
     vt = vp.vtype
     flag = fmode & F.FMASK
     f: File
-    if vt == VCHR:
+    open_file = getattr(vp, "open_file", None)  # a node with its own file (fs/etfs.py)
+    if open_file is not None:
+        f = open_file(flag)
+    elif vt == VCHR:
         f = DeviceFile(flag, vp)
     elif vt == VBLK:
         raise KernelError(E.ENXIO)

@@ -187,6 +187,8 @@ def do_unlinkat(l: "Lwp", dirfd: int, path: bytes, rmdir: bool) -> int:
     tmpfs_remove refuses those flags on the file or an append-only directory."""
     r = lookup(l, path, False, DELETE, dirfd)
     vp, dvp = r.vp, r.dvp
+    if getattr(vp, "etfs_key", False):  # rumpfs's DELETE lookup never finds an etfs key
+        raise KernelError(E.ENOENT)
     assert vp is not None and dvp is not None
     if vp is vp.mount.root or (vp.vtype == VDIR and vp.mountedhere is not None):
         raise KernelError(E.EBUSY)
