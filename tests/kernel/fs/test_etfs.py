@@ -327,3 +327,30 @@ def test_64mib_dd_gives_the_same_results_and_image_on_the_reference(
     assert ours_img.stat().st_size == ref_img.stat().st_size == size
     with open(ours_img, "rb") as a, open(ref_img, "rb") as b:
         assert hashlib.file_digest(a, "sha256").digest() == hashlib.file_digest(b, "sha256").digest()
+
+
+def test_drives_and_state_together(tmp_path: Path, img: Path) -> None:
+    """With --state the drive is attached after the saved tree is restored, and the
+    state keeps no copy of it: its data is the host file's, and the key is free again
+    when the next server attaches the same spec."""
+    state = str(tmp_path / "kernel.state")
+    spec = f"key=/dk,hostpath={img},size={MiB},type=reg"
+    for round_ in range(2):
+        s = ServerProcess(f"unix:///tmp/etfs-{uuid.uuid4().hex[:10]}.sock",
+                          "--state", state, "-d", spec)
+        try:
+            with connect(s.url, "t") as k:
+                if round_ == 0:
+                    k.mkdir("/kept", 0o755)
+                    fd = k.open("/dk", os.O_WRONLY)
+                    k.write(fd, b"on the host")
+                    k.close(fd)
+                else:
+                    assert k.stat("/kept").st_mode & 0o777 == 0o755
+                    fd = k.open("/dk", os.O_RDONLY)
+                    assert k.read(fd, 11) == b"on the host"
+                    k.close(fd)
+                assert k.stat("/dk").st_size == MiB
+        finally:
+            assert s.stop() == 0
+    assert img.read_bytes()[:11] == b"on the host"
