@@ -7,21 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from sysproxy.client import Kernel, connect
+from support.reference import ReferenceServer, skip_reason
 from support.server import ROOT, ServerProcess
 
-_DEFAULT_REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-REFERENCE = Path(os.environ.get("SYSPROXY_REFERENCE", _DEFAULT_REF))
-REF_LIBS = ["-lrumpvfs", "-lrumpfs_tmpfs", "-lrumpdev", "-lrumpvfs_fifofs", "-lrumpnet",
-            "-lrumpnet_net", "-lrumpnet_netinet", "-lrumpnet_netinet6", "-lrumpnet_local"]
 
 
 def seccomp_notify_works() -> str | None:
@@ -51,28 +46,15 @@ def _ours() -> Iterator[Target]:
 
 
 def _reference() -> Iterator[Target]:
-    binary = REFERENCE / "bin" / "rump_server"
-    if not binary.exists():
-        pytest.skip(f"the reference rump_server is absent ({binary})")
-    url = f"unix:///tmp/spref-{uuid.uuid4().hex[:12]}.sock"
-    proc = subprocess.Popen([str(binary), "-s", *REF_LIBS, url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        path = url[len("unix://"):]
-        for _ in range(100):
-            if os.path.exists(path):
-                break
-            time.sleep(0.05)
-        k = connect(url, "setup")
+    why = skip_reason()
+    if why:
+        pytest.skip(why)
+    with ReferenceServer() as ref:
+        k = connect(ref.url, "setup")
         k.mkdir("/w")
         k.mount_tmpfs("/w")   # its root is rumpfs: no rename or links there
         k.disconnect()
-        yield Target("reference", url, "/w")
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if os.path.exists(url[len("unix://"):]):
-            os.unlink(url[len("unix://"):])
+        yield Target("reference", ref.url, "/w")
 
 
 @pytest.fixture(scope="module", params=["ours", "reference"])

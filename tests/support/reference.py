@@ -11,7 +11,9 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .server import ROOT, die_with_parent
 
@@ -25,16 +27,25 @@ def reference_binary() -> Path | None:
     return b if os.access(b, os.X_OK) else None
 
 
-class ReferenceServer:
-    """rump_server -s with the network components, on a fresh unix socket."""
+def skip_reason() -> str | None:
+    """None where the reference server can run, else why tests that need it skip."""
+    if reference_binary() is None:
+        return f"NetBSD's reference rump_server is not under {REFERENCE} (set SYSPROXY_REFERENCE)"
+    return None
 
-    def __init__(self) -> None:
+
+class ReferenceServer:
+    """rump_server -s on a fresh unix socket: the network components unless ``libs``
+    says otherwise, then ``args`` (e.g. ``-d SPEC``); ready once its socket accepts.
+    The one place tests start it (the differential tester adds restarts on top)."""
+
+    def __init__(self, *args: str, libs: Sequence[str] = NET_LIBS) -> None:
         binary = reference_binary()
         if binary is None:
             raise RuntimeError(f"no reference server under {REFERENCE}")
         self.path = f"/tmp/ref-{uuid.uuid4().hex[:12]}.sock"
         self.url = "unix://" + self.path
-        self.proc = subprocess.Popen([str(binary), "-s", *NET_LIBS, self.url],
+        self.proc = subprocess.Popen([str(binary), "-s", *libs, *args, self.url],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      preexec_fn=die_with_parent)
         for _ in range(500):  # ready once its socket accepts
@@ -46,6 +57,12 @@ class ReferenceServer:
                     break
             except OSError:
                 time.sleep(0.01)
+
+    def __enter__(self) -> ReferenceServer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -10,7 +10,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from sysproxy.abi import stat as S
 
 from support import etfs_calls
 from support.rawclient import RawClient
+from support.reference import ReferenceServer, skip_reason
 from support.server import ROOT, ServerProcess
 
 MiB = 1 << 20
@@ -195,29 +195,12 @@ def test_a_taken_key_is_refused(img: Path) -> None:
 
 # -- the same calls on NetBSD's rump_server -----------------------------------------
 
-def _reference() -> Path:
-    env = os.environ.get("SYSPROXY_REFERENCE")
-    return Path(env) if env else ROOT.parent / "shared" / "reference"
+ETFS_LIBS = ("-lrumpvfs", "-lrumpdev")  # what `rump_server -d` needs, no more
 
 
 def _run_reference(spec: str, key: str, size: int) -> list[etfs_calls.Step]:
-    sock = f"/tmp/etfs-ref-{uuid.uuid4().hex[:8]}.sock"
-    ref = _reference()
-    p = subprocess.Popen([str(ref / "bin" / "rump_server"), "-s", "-lrumpvfs", "-lrumpdev",
-                          "-d", spec, "unix://" + sock],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not os.path.exists(sock):
-            assert p.poll() is None and time.monotonic() < deadline, "reference did not start"
-            time.sleep(0.02)
-        with RawClient("unix://" + sock) as c:
-            return etfs_calls.sequence(c, key, size)
-    finally:
-        p.terminate()
-        p.wait()
-        if os.path.exists(sock):
-            os.unlink(sock)
+    with ReferenceServer("-d", spec, libs=ETFS_LIBS) as ref, RawClient(ref.url) as c:
+        return etfs_calls.sequence(c, key, size)
 
 
 def _run_ours(servers: list[ServerProcess], spec: str, key: str, size: int) -> list[etfs_calls.Step]:
@@ -237,9 +220,9 @@ def reg_diverges(step: str) -> bool:
                                               ("blk", 1 << 20, 8192), ("reg", 1 << 20, 4096)])
 def test_same_results_as_the_reference(tmp_path: Path, servers: list[ServerProcess],
                                        typ: str, size: int, offset: int) -> None:
-    bin_ = _reference() / "bin" / "rump_server"
-    if not os.access(bin_, os.X_OK):
-        pytest.skip(f"NetBSD's reference rump_server is not at {bin_} (set SYSPROXY_REFERENCE)")
+    why = skip_reason()
+    if why:
+        pytest.skip(why)
     results = []
     images = []
     for who in ("ref", "ours"):
@@ -301,28 +284,15 @@ def _dd(url: str, size: int) -> list[object]:
 
 def test_64mib_dd_gives_the_same_results_and_image_on_the_reference(
         tmp_path: Path, servers: list[ServerProcess]) -> None:
-    bin_ = _reference() / "bin" / "rump_server"
-    if not os.access(bin_, os.X_OK):
-        pytest.skip(f"NetBSD's reference rump_server is not at {bin_} (set SYSPROXY_REFERENCE)")
+    why = skip_reason()
+    if why:
+        pytest.skip(why)
     size = 64 * MiB
     ours_img, ref_img = tmp_path / "ours.img", tmp_path / "ref.img"
     s = start(servers, f"key=/dk,hostpath={ours_img},size={size}")
     ours = _dd(s.url, size)
-    sock = f"/tmp/etfs-ref-{uuid.uuid4().hex[:8]}.sock"
-    p = subprocess.Popen([str(bin_), "-s", "-lrumpvfs", "-lrumpdev", "-d",
-                          f"key=/dk,hostpath={ref_img},size={size}", "unix://" + sock],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not os.path.exists(sock):
-            assert p.poll() is None and time.monotonic() < deadline, "reference did not start"
-            time.sleep(0.02)
-        ref = _dd("unix://" + sock, size)
-    finally:
-        p.terminate()
-        p.wait()
-        if os.path.exists(sock):
-            os.unlink(sock)
+    with ReferenceServer("-d", f"key=/dk,hostpath={ref_img},size={size}", libs=ETFS_LIBS) as r:
+        ref = _dd(r.url, size)
     assert ours == ref
     assert ours_img.stat().st_size == ref_img.stat().st_size == size
     with open(ours_img, "rb") as a, open(ref_img, "rb") as b:
