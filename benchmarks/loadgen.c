@@ -9,7 +9,7 @@
  * checked against the buffers registered for the call in flight; a request
  * outside them is refused with an ERROR frame (never dereferenced).
  *
- * See /work/shared/spec/PROTOCOL.md for the protocol and benchmarks/README.md
+ * See sysproxy/wire.py for the protocol and benchmarks/README.md
  * for what every mode measures.  Output is "key value" lines on stdout, easy
  * to parse; a figure that cannot be measured (the server lacks a call, a file
  * cannot be created...) prints "na <reason>" and exits with status 3.  A

@@ -1,4 +1,4 @@
-"""Decode real NetBSD structures recorded in /work/shared/vectors with the abi codecs."""
+"""Decode real NetBSD structures recorded in ../shared/vectors (beside the repository) with the abi codecs."""
 from __future__ import annotations
 
 import json

@@ -13,9 +13,7 @@ from sysproxy import wire
 from sysproxy.client import connect
 from sysproxy.client import connection as _connection
 
-VECTORS = Path("/work/shared/vectors")
-if not VECTORS.is_dir():
-    VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
+VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 
 
 @pytest.fixture(autouse=True)
