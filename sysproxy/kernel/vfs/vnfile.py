@@ -70,15 +70,18 @@ class VnodeFile(File):
             self.offset = off + n
         return n
 
-    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
+    def seek_target(self, offset: int, whence: int) -> int:
+        """The offset lseek asks for, before the file type's checks."""
         if whence == SEEK_SET:
-            new = offset
-        elif whence == SEEK_CUR:
-            new = self.offset + offset
-        elif whence == SEEK_END:
-            new = self.end_offset() + offset
-        else:
-            raise KernelError(E.EINVAL)
+            return offset
+        if whence == SEEK_CUR:
+            return self.offset + offset
+        if whence == SEEK_END:
+            return self.end_offset() + offset
+        raise KernelError(E.EINVAL)
+
+    def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
+        new = self.seek_target(offset, whence)
         if new < 0 or new > OFF_MAX:
             raise KernelError(E.EINVAL)
         self.offset = new
@@ -149,14 +152,7 @@ class DeviceFile(VnodeFile):
     def seek(self, lwp: "Lwp", offset: int, whence: int) -> int:
         """spec_seek is genfs_nullop: any offset goes, negative ones too (the sum
         wraps as C's off_t)."""
-        if whence == SEEK_SET:
-            new = offset
-        elif whence == SEEK_CUR:
-            new = self.offset + offset
-        elif whence == SEEK_END:
-            new = self.end_offset() + offset
-        else:
-            raise KernelError(E.EINVAL)
+        new = self.seek_target(offset, whence)
         self.offset = ((new + (1 << 63)) % (1 << 64)) - (1 << 63)
         return self.offset
 
