@@ -7,17 +7,36 @@ is usable.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .server import ROOT, die_with_parent
 
 _CANDIDATES = (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3")
 _usable: dict[int, str | None] = {}
+_root = ROOT  # where other users import sysproxy and support from
+
+
+def _readable_copy() -> Path:
+    """A world-readable copy of the package and the test support, for a checkout
+    other users cannot reach (e.g. a clone under a 0700 directory of mktemp -d)."""
+    d = Path(tempfile.mkdtemp(prefix="sysproxy-asuser-"))
+    atexit.register(shutil.rmtree, d, True)
+    shutil.copytree(ROOT / "sysproxy", d / "sysproxy")
+    shutil.copytree(ROOT / "tests" / "support", d / "tests" / "support")
+    for dirpath, _, files in os.walk(d):
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    return d
 
 
 def _drop(uid: int, gid: int, groups: tuple[int, ...]) -> Callable[[], None]:
@@ -33,26 +52,34 @@ def python_for(uid: int) -> str | None:
     """An interpreter (3.11+) that ``uid`` can run and that can import sysproxy, or None."""
     if os.geteuid() != 0:
         return None
+    global _root
     if uid not in _usable:
-        _usable[uid] = None
-        for exe in _CANDIDATES:
-            if not os.path.exists(exe):
-                continue
-            try:
-                check = "import sys, sysproxy; assert sys.version_info >= (3, 11)"
-                r = subprocess.run([exe, "-c", check],
-                                   env=env(), capture_output=True, preexec_fn=_drop(uid, uid, ()))
-            except OSError:  # e.g. an interpreter under /root
-                continue
-            if r.returncode == 0:
-                _usable[uid] = exe
-                break
+        _usable[uid] = _find_python(uid)
+        if _usable[uid] is None and _root == ROOT:
+            _root = _readable_copy()
+            _usable[uid] = _find_python(uid)
     return _usable[uid]
+
+
+def _find_python(uid: int) -> str | None:
+    """The first candidate interpreter that ``uid`` can run and import sysproxy with."""
+    for exe in _CANDIDATES:
+        if not os.path.exists(exe):
+            continue
+        try:
+            check = "import sys, sysproxy; assert sys.version_info >= (3, 11)"
+            r = subprocess.run([exe, "-c", check],
+                               env=env(), capture_output=True, preexec_fn=_drop(uid, uid, ()))
+        except OSError:  # e.g. an interpreter under /root
+            continue
+        if r.returncode == 0:
+            return exe
+    return None
 
 
 def env() -> dict[str, str]:
     e = dict(os.environ)
-    e["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "tests")])
+    e["PYTHONPATH"] = os.pathsep.join([str(_root), str(_root / "tests")])
     e["PYTHONDONTWRITEBYTECODE"] = "1"
     return e
 
